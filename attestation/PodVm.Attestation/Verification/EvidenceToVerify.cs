@@ -1,0 +1,20 @@
+namespace PodVm.Attestation.Verification;
+
+/// <summary>What the KBS hands a verifier for one attestation.</summary>
+public sealed record EvidenceToVerify
+{
+    /// <summary>The evidence exactly as the guest sent it (Trustee's JSON encoding for that TEE, or raw bytes).</summary>
+    public required ReadOnlyMemory<byte> Evidence { get; init; }
+
+    /// <summary>
+    /// The value the report data must carry (for RCAR: SHA-384 of the JCS runtime data, zero-padded to 64 bytes),
+    /// or empty to skip the check (only for offline inspection with the CLI).
+    /// </summary>
+    public ReadOnlyMemory<byte> ExpectedReportData { get; init; }
+
+    /// <summary>The initdata digest the evidence must bind (HOST_DATA, MRCONFIGID or PCR8), or empty.</summary>
+    public ReadOnlyMemory<byte> ExpectedInitDataDigest { get; init; }
+
+    /// <summary>The time at which certificates and collateral must be valid; null = now from the TimeProvider.</summary>
+    public DateTimeOffset? At { get; init; }
+}
