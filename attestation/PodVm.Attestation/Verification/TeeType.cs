@@ -1,6 +1,6 @@
 namespace PodVm.Attestation.Verification;
 
-/// <summary>The TEEs PodVm verifies. <see cref="TeeTypeNames"/> maps them to Trustee's wire names.</summary>
+/// <summary>The TEEs PodVm verifies (Trustee names: sample, snp, tdx, tpm, az-snp-vtpm, az-tdx-vtpm; ours: local-dev).</summary>
 public enum TeeType
 {
     /// <summary>Trustee's "sample" evidence: no hardware; accepted only when explicitly enabled.</summary>
