@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,7 +60,7 @@ func runCall(args []string) error {
 	socket := fs.String("socket", "", "unix socket path of the server")
 	service := fs.String("service", "hypervisor.Hypervisor", "ttrpc service name")
 	method := fs.String("method", "Version", "ttrpc method name")
-	data := fs.String("data", "{}", "request as JSON; {i} is replaced by the call's index")
+	data := fs.String("data", "{}", "request as JSON, or @FILE to read it from a file; {i} is replaced by the call's index")
 	timeout := fs.Duration("timeout", 0, "per-call deadline (0 = none, so no timeout_nano is sent)")
 	count := fs.Int("count", 1, "number of calls")
 	concurrency := fs.Int("concurrency", 1, "calls in flight at once, all on one connection")
@@ -71,6 +72,13 @@ func runCall(args []string) error {
 	}
 	if *concurrency < 1 {
 		*concurrency = 1
+	}
+	if strings.HasPrefix(*data, "@") {
+		text, err := os.ReadFile(strings.TrimPrefix(*data, "@"))
+		if err != nil {
+			return err
+		}
+		*data = string(text)
 	}
 
 	md := ttrpc.MD{}
