@@ -17,4 +17,10 @@ public sealed record EvidenceToVerify
 
     /// <summary>The time at which certificates and collateral must be valid; null = now from the TimeProvider.</summary>
     public DateTimeOffset? At { get; init; }
+
+    /// <summary>
+    /// Certificates supplied beside the evidence (each DER or PEM, a PEM file may hold several): for SNP the VCEK or
+    /// VLEK and an ASK/ASVK + ARK chain, for TPM an AK certificate chain. Empty when the evidence carries its own.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Certificates { get; init; } = [];
 }

@@ -27,4 +27,8 @@ public enum VerificationFailureReason
     TeeDisabled,
     /// <summary>A PCR or measurement does not match the event log or the quoted digest.</summary>
     MeasurementMismatch,
+    /// <summary>The attestation key is neither a configured trusted key nor certified by a configured root.</summary>
+    AttestationKeyUntrusted,
+    /// <summary>The evidence was produced for a TEE, product or configuration this verifier does not accept.</summary>
+    UnsupportedPlatform,
 }

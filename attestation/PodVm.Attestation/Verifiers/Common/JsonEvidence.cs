@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace PodVm.Attestation.Verifiers.Common;
+
+/// <summary>Reads the byte encodings Trustee's evidence JSON uses: arrays of integers (serde), hex, base64 and base64url.</summary>
+internal static class JsonEvidence
+{
+    public static JsonDocument Parse(ReadOnlyMemory<byte> json, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw VerificationException.Malformed($"{what} is not JSON: {e.Message}");
+        }
+    }
+
+    public static bool LooksLikeJson(ReadOnlySpan<byte> data) => data.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
+
+    public static JsonElement Property(JsonElement obj, string name, string what)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            throw VerificationException.Malformed($"{what} has no '{name}'");
+        }
+
+        return value;
+    }
+
+    public static JsonElement? OptionalProperty(JsonElement obj, string name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    /// <summary>A serde byte array ([1,2,3]); with a length, it must have exactly that many bytes.</summary>
+    public static byte[] ByteArray(JsonElement element, string what, int? length = null)
+    {
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            throw VerificationException.Malformed($"{what} is not a byte array");
+        }
+
+        var count = element.GetArrayLength();
+        if (length is { } expected && count != expected)
+        {
+            throw VerificationException.Malformed($"{what} has {count} bytes, expected {expected}");
+        }
+
+        var bytes = new byte[count];
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetByte(out bytes[i++]))
+            {
+                throw VerificationException.Malformed($"{what} holds a value that is not a byte");
+            }
+        }
+
+        return bytes;
+    }
+
+    public static string String(JsonElement element, string what) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString()! : throw VerificationException.Malformed($"{what} is not a string");
+
+    public static byte[] Base64(JsonElement element, string what) => DecodeBase64(String(element, what), what);
+
+    /// <summary>Standard or URL-safe base64, padded or not.</summary>
+    public static byte[] DecodeBase64(string text, string what)
+    {
+        var normalized = text.Trim().Replace('-', '+').Replace('_', '/');
+        normalized = normalized.PadRight(normalized.Length + ((4 - (normalized.Length % 4)) % 4), '=');
+        try
+        {
+            return Convert.FromBase64String(normalized);
+        }
+        catch (FormatException)
+        {
+            throw VerificationException.Malformed($"{what} is not base64");
+        }
+    }
+
+    public static byte[] HexString(JsonElement element, string what) => Hex.Parse(String(element, what), what);
+
+    /// <summary>A byte array given either as serde integers or as a string (hex when it is hex, else base64).</summary>
+    public static byte[] Bytes(JsonElement element, string what)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            return ByteArray(element, what);
+        }
+
+        var text = String(element, what);
+        return Hex.TryParse(text, out var hex) && text.Length % 2 == 0 ? hex : DecodeBase64(text, what);
+    }
+
+    public static ulong UInt64(JsonElement element, string what) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var v) ? v : throw VerificationException.Malformed($"{what} is not an unsigned integer");
+}

@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using PodVm.Attestation.Verifiers.Common;
+
+namespace PodVm.Attestation.Verifiers.Snp;
+
+/// <summary>
+/// Accepts SEV-SNP evidence in the encodings seen in practice: the 1184-byte binary report, the same as hex text, and
+/// Trustee's <c>SnpEvidence</c> JSON (virtee/sev serde form of the report plus a <c>cert_chain</c>), which it
+/// re-encodes to the binary layout so that the signature is checked over exactly the bytes the firmware signed.
+/// </summary>
+internal static class SnpEvidenceDecoder
+{
+    public static SnpEvidenceInput Decode(ReadOnlyMemory<byte> evidence)
+    {
+        var span = evidence.Span;
+        if (span.Length == SnpReport.Size)
+        {
+            return new SnpEvidenceInput(span.ToArray(), []);
+        }
+
+        if (JsonEvidence.LooksLikeJson(span))
+        {
+            return DecodeTrusteeJson(evidence);
+        }
+
+        var text = Encoding.ASCII.GetString(span).Trim();
+        if (text.Length > 0 && Hex.TryParse(text, out var bytes))
+        {
+            return new SnpEvidenceInput(bytes, []);
+        }
+
+        throw VerificationException.Malformed($"SEV-SNP evidence of {span.Length} bytes is neither a {SnpReport.Size}-byte report, hex text nor Trustee JSON");
+    }
+
+    private static SnpEvidenceInput DecodeTrusteeJson(ReadOnlyMemory<byte> json)
+    {
+        using var document = JsonEvidence.Parse(json, "SEV-SNP evidence");
+        var root = document.RootElement;
+        var report = JsonEvidence.Property(root, "attestation_report", "SEV-SNP evidence");
+        var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        if (JsonEvidence.OptionalProperty(root, "cert_chain") is { ValueKind: JsonValueKind.Array } chain)
+        {
+            foreach (var entry in chain.EnumerateArray())
+            {
+                var data = JsonEvidence.ByteArray(JsonEvidence.Property(entry, "data", "cert_chain entry"), "cert_chain data");
+                certificates.Add(CertificateDecoder.DecodeOne(data, "cert_chain certificate"));
+            }
+        }
+
+        return new SnpEvidenceInput(Encode(report), certificates);
+    }
+
+    /// <summary>Re-encodes virtee/sev's serde form of an ATTESTATION_REPORT into its 1184-byte binary layout.</summary>
+    private static byte[] Encode(JsonElement r)
+    {
+        var raw = new byte[SnpReport.Size];
+        var span = raw.AsSpan();
+        const string W = "attestation_report";
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0x000..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "version", W), "version"));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0x004..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "guest_svn", W), "guest_svn"));
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x008..], JsonEvidence.UInt64(JsonEvidence.Property(r, "policy", W), "policy"));
+        Bytes(r, "family_id", 16).CopyTo(span[0x010..]);
+        Bytes(r, "image_id", 16).CopyTo(span[0x020..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0x030..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "vmpl", W), "vmpl"));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0x034..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "sig_algo", W), "sig_algo"));
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x038..], Tcb(r, "current_tcb"));
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x040..], JsonEvidence.UInt64(JsonEvidence.Property(r, "plat_info", W), "plat_info"));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[0x048..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "key_info", W), "key_info"));
+        Bytes(r, "report_data", 64).CopyTo(span[0x050..]);
+        Bytes(r, "measurement", 48).CopyTo(span[0x090..]);
+        Bytes(r, "host_data", 32).CopyTo(span[0x0C0..]);
+        Bytes(r, "id_key_digest", 48).CopyTo(span[0x0E0..]);
+        Bytes(r, "author_key_digest", 48).CopyTo(span[0x110..]);
+        Bytes(r, "report_id", 32).CopyTo(span[0x140..]);
+        Bytes(r, "report_id_ma", 32).CopyTo(span[0x160..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x180..], Tcb(r, "reported_tcb"));
+        span[0x188] = OptionalByte(r, "cpuid_fam_id");
+        span[0x189] = OptionalByte(r, "cpuid_mod_id");
+        span[0x18A] = OptionalByte(r, "cpuid_step");
+        Bytes(r, "chip_id", 64).CopyTo(span[0x1A0..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x1E0..], Tcb(r, "committed_tcb"));
+        Version(r, "current").CopyTo(span[0x1E8..]);
+        Version(r, "committed").CopyTo(span[0x1EC..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[0x1F0..], Tcb(r, "launch_tcb"));
+        if (JsonEvidence.OptionalProperty(r, "launch_mit_vector") is { } launchMit)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(span[0x1F8..], JsonEvidence.UInt64(launchMit, "launch_mit_vector"));
+        }
+
+        if (JsonEvidence.OptionalProperty(r, "current_mit_vector") is { } currentMit)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(span[0x200..], JsonEvidence.UInt64(currentMit, "current_mit_vector"));
+        }
+
+        var signature = JsonEvidence.Property(r, "signature", W);
+        JsonEvidence.ByteArray(JsonEvidence.Property(signature, "r", "signature"), "signature.r", 72).CopyTo(span[0x2A0..]);
+        JsonEvidence.ByteArray(JsonEvidence.Property(signature, "s", "signature"), "signature.s", 72).CopyTo(span[0x2E8..]);
+        return raw;
+    }
+
+    private static byte[] Bytes(JsonElement r, string name, int length) =>
+        JsonEvidence.ByteArray(JsonEvidence.Property(r, name, "attestation_report"), name, length);
+
+    private static byte OptionalByte(JsonElement r, string name) =>
+        JsonEvidence.OptionalProperty(r, name) is { } v ? checked((byte)JsonEvidence.UInt64(v, name)) : (byte)0;
+
+    private static ulong Tcb(JsonElement r, string name)
+    {
+        var tcb = JsonEvidence.Property(r, name, "attestation_report");
+        byte Field(string field) => checked((byte)JsonEvidence.UInt64(JsonEvidence.Property(tcb, field, name), $"{name}.{field}"));
+        var fmc = JsonEvidence.OptionalProperty(tcb, "fmc");
+        var value = new SnpTcb(fmc is { } f ? checked((byte)JsonEvidence.UInt64(f, "fmc")) : null, Field("bootloader"), Field("tee"), Field("snp"), Field("microcode"));
+        return value.ToRaw(fmc is null ? SnpProcessorGeneration.Milan : SnpProcessorGeneration.Turin);
+    }
+
+    private static byte[] Version(JsonElement r, string name)
+    {
+        if (JsonEvidence.OptionalProperty(r, name) is not { } v)
+        {
+            return [0, 0, 0];
+        }
+
+        byte Field(string field) => checked((byte)JsonEvidence.UInt64(JsonEvidence.Property(v, field, name), $"{name}.{field}"));
+        return [Field("build"), Field("minor"), Field("major")];
+    }
+}
