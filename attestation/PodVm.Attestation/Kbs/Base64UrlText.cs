@@ -1,0 +1,26 @@
+using System.Buffers.Text;
+
+namespace PodVm.Attestation.Kbs;
+
+/// <summary>base64url without padding (JOSE) helpers that turn bad input into a <see cref="KbsException"/>.</summary>
+public static class Base64UrlText
+{
+    public static string Encode(ReadOnlySpan<byte> data) => Base64Url.EncodeToString(data);
+
+    public static byte[] Decode(string? text, KbsErrorKind kind, string what)
+    {
+        if (text is null)
+        {
+            throw new KbsException(kind, $"{what} is missing");
+        }
+
+        try
+        {
+            return Base64Url.DecodeFromChars(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new KbsException(kind, $"{what} is not base64url", ex);
+        }
+    }
+}
