@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PodVm.Protocols.Ttrpc.Wire;
+
+namespace PodVm.Protocols.Ttrpc;
+
+/// <summary>
+/// A ttrpc client: one connection carrying many concurrent calls. Stream ids are odd and strictly increasing on the
+/// wire, responses are matched by id in any order, each call's deadline is sent as timeout_nano and enforced here too,
+/// and losing the connection fails every pending call with <see cref="TtrpcStatus.ClosedMessage"/>.
+/// </summary>
+public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
+{
+    private readonly TtrpcChannel _channel;
+    private readonly TtrpcClientOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<uint, TtrpcClientCall> _calls = new();
+    private readonly Lock _sendLock = new();
+    private readonly Task _pumps;
+    private uint _nextStreamId = 1;
+    private bool _closed;
+
+    public TtrpcClient(Stream stream, TtrpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _options = options ?? new TtrpcClientOptions();
+        _logger = (ILogger?)_options.LoggerFactory?.CreateLogger<TtrpcClient>() ?? NullLogger.Instance;
+        _channel = new TtrpcChannel(stream, _options.MaxMessageLength);
+        _pumps = RunAsync();
+    }
+
+    /// <summary>Completes when the connection is gone, for whatever reason.</summary>
+    public Task Completion => _pumps;
+
+    public bool IsConnected => !_channel.Closed.IsCancellationRequested;
+
+    public static async Task<TtrpcClient> ConnectAsync(TtrpcEndpoint endpoint, TtrpcClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        options ??= new TtrpcClientOptions();
+        var socket = endpoint.CreateSocket();
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            await socket.ConnectAsync(endpoint.ToEndPoint(), linked.Token).ConfigureAwait(false);
+            return new TtrpcClient(new NetworkStream(socket, ownsSocket: true), options);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"connecting to {endpoint} timed out after {options.ConnectTimeout.TotalSeconds:0.#}s"));
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"cannot connect to {endpoint}: {ex.Message}"));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A gRPC-style invoker, so the generated typed clients (e.g. AgentService.AgentServiceClient) run over ttrpc.</summary>
+    public CallInvoker CreateCallInvoker() => new TtrpcCallInvoker(this, _options.TimeProvider);
+
+    /// <summary>A unary call with an undecoded payload. Errors come back in the response, never as exceptions.</summary>
+    public async Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= TtrpcCallOptions.Default;
+        var call = new TtrpcClientCall(streaming: false);
+        var request = CreateRequest(service, method, payload, options);
+        var size = request.CalculateSize();
+        if (size > _channel.MaxMessageLength)
+        {
+            return TtrpcRawResponse.Error(StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(size, _channel.MaxMessageLength));
+        }
+
+        if (!TryStart(call, request, TtrpcFrameFlags.None, out var closedResponse))
+        {
+            return closedResponse;
+        }
+
+        using var deadline = StartDeadline(call, options);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
+            : default;
+        try
+        {
+            return await call.Response.ConfigureAwait(false);
+        }
+        finally
+        {
+            _calls.TryRemove(call.StreamId, out _);
+        }
+    }
+
+    /// <summary>A unary call that throws <see cref="RpcException"/> for any non-OK status.</summary>
+    public async Task<TResponse> CallAsync<TResponse>(string service, string method, IMessage request, MessageParser<TResponse> parser, TtrpcCallOptions? options, CancellationToken cancellationToken)
+        where TResponse : IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parser);
+        var response = await CallRawAsync(service, method, request.ToByteArray(), options, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            throw response.ToException();
+        }
+
+        try
+        {
+            return parser.ParseFrom(response.Payload.Span);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, $"cannot decode {service}/{method} response: {ex.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// Opens a streaming call (ttrpc 1.2). <paramref name="clientSends"/>: the client will send Data frames;
+    /// <paramref name="initialPayload"/>: the request message of a server-streaming call.
+    /// </summary>
+    public TtrpcClientStream OpenStream(string service, string method, bool clientSends, ReadOnlyMemory<byte> initialPayload, TtrpcCallOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= TtrpcCallOptions.Default;
+        var call = new TtrpcClientCall(streaming: true);
+        var request = CreateRequest(service, method, initialPayload, options);
+        var flags = clientSends ? TtrpcFrameFlags.RemoteOpen : TtrpcFrameFlags.RemoteClosed;
+        if (!TryStart(call, request, flags, out var closed))
+        {
+            call.Fail(closed);
+        }
+
+        var deadline = StartDeadline(call, options);
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
+            : default;
+        return new TtrpcClientStream(this, call, deadline, registration);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        CloseAll();
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _pumps.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pumps end by cancellation on dispose.
+        }
+    }
+
+    void ITtrpcFrameHandler.OnFrame(in TtrpcFrameHeader header, in ReadOnlySequence<byte> body)
+    {
+        if (!_calls.TryGetValue(header.StreamId, out var call))
+        {
+            // A late answer for a call that was cancelled or timed out: nobody waits for it.
+            return;
+        }
+
+        switch (header.Type)
+        {
+            case TtrpcMessageType.Response:
+                Response response;
+                try
+                {
+                    response = Response.Parser.ParseFrom(body);
+                }
+                catch (InvalidProtocolBufferException ex)
+                {
+                    call.Fail(TtrpcRawResponse.Error(StatusCode.Internal, $"malformed response frame: {ex.Message}"));
+                    return;
+                }
+
+                call.Complete(TtrpcRawResponse.FromWire(response));
+                break;
+            case TtrpcMessageType.Data:
+                var data = (header.Flags & TtrpcFrameFlags.NoData) != 0 ? ReadOnlyMemory<byte>.Empty : body.ToArray();
+                call.OnData(data, hasData: (header.Flags & TtrpcFrameFlags.NoData) == 0, last: (header.Flags & TtrpcFrameFlags.RemoteClosed) != 0);
+                break;
+            default:
+                TtrpcLog.UnexpectedFrame(_logger, header.Type, header.StreamId);
+                break;
+        }
+    }
+
+    void ITtrpcFrameHandler.OnOversizedFrame(in TtrpcFrameHeader header)
+    {
+        if (_calls.TryGetValue(header.StreamId, out var call))
+        {
+            call.Fail(TtrpcRawResponse.Error(StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(header.Length, _channel.MaxMessageLength)));
+        }
+    }
+
+    internal bool TrySendData(TtrpcClientCall call, ReadOnlyMemory<byte> payload, TtrpcFrameFlags flags) =>
+        _channel.TrySend(new TtrpcOutgoingFrame(call.StreamId, TtrpcMessageType.Data, flags, payload));
+
+    internal void Forget(TtrpcClientCall call) => _calls.TryRemove(call.StreamId, out _);
+
+    private static Request CreateRequest(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions options)
+    {
+        var request = new Request
+        {
+            Service = service,
+            Method = method,
+            Payload = UnsafeByteOperations.UnsafeWrap(payload),
+        };
+        if (options.Timeout is { } timeout)
+        {
+            request.TimeoutNano = Math.Max(1, timeout.Ticks * 100);
+        }
+        else if (options.ForwardedTimeoutNano > 0)
+        {
+            request.TimeoutNano = options.ForwardedTimeoutNano;
+        }
+
+        if (options.Metadata.Count > 0)
+        {
+            request.Metadata.Add(options.Metadata);
+        }
+
+        return request;
+    }
+
+    private bool TryStart(TtrpcClientCall call, Request request, TtrpcFrameFlags flags, out TtrpcRawResponse closed)
+    {
+        closed = null!;
+        lock (_sendLock)
+        {
+            // Ids are taken and frames queued under one lock, so ids reach the wire strictly increasing.
+            if (_closed || _nextStreamId > uint.MaxValue - 2)
+            {
+                closed = TtrpcRawResponse.Error(StatusCode.Unavailable, TtrpcStatus.ClosedMessage);
+                return false;
+            }
+
+            call.StreamId = _nextStreamId;
+            _nextStreamId += 2;
+            _calls[call.StreamId] = call;
+            if (!_channel.TrySend(new TtrpcOutgoingFrame(call.StreamId, TtrpcMessageType.Request, flags, request)))
+            {
+                _calls.TryRemove(call.StreamId, out _);
+                closed = TtrpcRawResponse.Error(StatusCode.Unavailable, TtrpcStatus.ClosedMessage);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private CancellationTokenSource? StartDeadline(TtrpcClientCall call, TtrpcCallOptions options)
+    {
+        if (options.Timeout is not { } timeout)
+        {
+            return null;
+        }
+
+        var cts = new CancellationTokenSource(timeout, _options.TimeProvider);
+        cts.Token.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.DeadlineExceeded, "context deadline exceeded")), call);
+        return cts;
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var send = _channel.RunSendPumpAsync();
+        var receive = _channel.RunReceivePumpAsync(this);
+        var reason = await receive.ConfigureAwait(false);
+        _channel.Close();
+        await send.ConfigureAwait(false);
+        if (reason == TtrpcCloseReason.Unexpected)
+        {
+            TtrpcLog.ClientConnectionFailed(_logger, reason);
+        }
+
+        CloseAll();
+    }
+
+    private void CloseAll()
+    {
+        lock (_sendLock)
+        {
+            _closed = true;
+        }
+
+        foreach (var call in _calls.Values)
+        {
+            call.Fail(TtrpcRawResponse.Error(StatusCode.Unavailable, TtrpcStatus.ClosedMessage));
+        }
+
+        _calls.Clear();
+        _channel.Close();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using PodVm.Protocols.Ttrpc.Wire;
+
+namespace PodVm.Protocols.Ttrpc;
+
+/// <summary>One call being served: its request, context, cancellation, and for client streams the Data it receives.</summary>
+internal sealed class TtrpcServerCall : IDisposable
+{
+    private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationTokenSource? _deadline;
+    private readonly Channel<ReadOnlyMemory<byte>>? _incoming;
+
+    public TtrpcServerCall(TtrpcServerConnection connection, uint streamId, Request request, bool clientSends, TimeProvider timeProvider, CancellationToken connectionClosed)
+    {
+        Connection = connection;
+        StreamId = streamId;
+        Request = request;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
+        var deadline = DateTime.MaxValue;
+        if (request.TimeoutNano > 0)
+        {
+            var timeout = TimeSpan.FromTicks(Math.Max(1, request.TimeoutNano / 100));
+            deadline = timeProvider.GetUtcNow().UtcDateTime + timeout;
+            _deadline = new CancellationTokenSource(timeout, timeProvider);
+            _deadline.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _cancellation);
+        }
+
+        if (clientSends)
+        {
+            _incoming = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        }
+
+        var headers = new Metadata();
+        foreach (var kv in request.Metadata)
+        {
+            headers.Add(kv.Key, kv.Value);
+        }
+
+        Context = new TtrpcServerCallContext($"/{request.Service}/{request.Method}", connection.Peer, deadline, headers, _cancellation.Token);
+    }
+
+    public TtrpcServerConnection Connection { get; }
+
+    public uint StreamId { get; }
+
+    public Request Request { get; }
+
+    public ServerCallContext Context { get; }
+
+    public CancellationToken CancellationToken => _cancellation.Token;
+
+    public bool DeadlineExpired => _deadline?.IsCancellationRequested == true;
+
+    public ChannelReader<ReadOnlyMemory<byte>> Incoming => _incoming?.Reader ?? throw new InvalidOperationException("this call receives no stream");
+
+    public void OnData(ReadOnlyMemory<byte> data, bool hasData, bool last)
+    {
+        if (_incoming is null)
+        {
+            return;
+        }
+
+        if (hasData)
+        {
+            _incoming.Writer.TryWrite(data);
+        }
+
+        if (last)
+        {
+            _incoming.Writer.TryComplete();
+        }
+    }
+
+    public void SendData(ReadOnlyMemory<byte> payload) =>
+        Connection.Send(new TtrpcOutgoingFrame(StreamId, TtrpcMessageType.Data, TtrpcFrameFlags.None, payload));
+
+    public void Dispose()
+    {
+        _incoming?.Writer.TryComplete();
+        _deadline?.Dispose();
+        _cancellation.Dispose();
+    }
+}
