@@ -31,4 +31,6 @@ public enum VerificationFailureReason
     AttestationKeyUntrusted,
     /// <summary>The evidence was produced for a TEE, product or configuration this verifier does not accept.</summary>
     UnsupportedPlatform,
+    /// <summary>The evidence's own timestamp is too old or in the future at the verification time.</summary>
+    StaleEvidence,
 }
