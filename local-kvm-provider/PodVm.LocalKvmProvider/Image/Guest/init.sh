@@ -1,0 +1,93 @@
+#!/bin/sh
+# PodVm pod VM /init (run by busybox sh as PID 1). Written into the initramfs by `podvm image build`.
+# Brings the VM up step by step and prints each step's guest uptime on the console ("podvm-init: <s> <step>").
+# Paths and channels are documented in docs/designs/local-pod-vm-image.md.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+step() { read -r up _ < /proc/uptime; echo "podvm-init: $up $*"; }
+fail() { step "FAILED: $*"; echo "podvm-init: boot stopped; powering off"; poweroff -f; sleep 60; }
+
+step "start: kernel $(uname -r)"
+mkdir -p /dev/pts /dev/shm /run /tmp /sys/fs/cgroup
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+step mounts
+
+modules="/lib/modules/$(uname -r)"
+while read -r module; do
+  insmod "$modules/$module" || fail "insmod $module"
+done < /etc/podvm/modules
+step modules
+
+mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "mount cgroup2"
+step cgroup2
+
+# QEMU user-mode networking always uses 10.0.2.0/24: guest .15, gateway .2, DNS .3. Static is faster than DHCP.
+hostname podvm
+ip link set lo up
+{ ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; } || fail "network (eth0)"
+echo "nameserver 10.0.2.3" > /etc/resolv.conf
+step "network: eth0 10.0.2.15/24"
+
+# virtio-serial ports by name (no udev here): /dev/virtio-ports/<name>, e.g. podvm.side.
+mkdir -p /dev/virtio-ports
+for port in /sys/class/virtio-ports/*; do
+  [ -r "$port/name" ] && ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$(cat "$port/name")"
+done
+side=/dev/virtio-ports/podvm.side
+[ -e "$side" ] && step "side channel: $side" || step "side channel: none"
+
+if [ -e /dev/input/event0 ] && [ -x /etc/acpi/PWRF/00000080 ]; then
+  acpid -c /etc/acpi -l /dev/null
+fi
+
+# The pod VM configuration (user data) arrives over fw_cfg; it is copied where the config processor reads it.
+mkdir -p /run/peerpod
+chmod 0700 /run/peerpod
+userdata=/sys/firmware/qemu_fw_cfg/by_name/opt/podvm/userdata/raw
+if [ -r "$userdata" ]; then
+  cat "$userdata" > /run/peerpod/userdata || fail "copy user data"
+  chmod 0600 /run/peerpod/userdata
+  step "config: $(wc -c < /run/peerpod/userdata) bytes of user data in /run/peerpod/userdata"
+else
+  step "config: no user data"
+fi
+
+if [ -x /usr/bin/podvm-config-processor ]; then
+  /usr/bin/podvm-config-processor || fail "podvm-config-processor (see the lines above)"
+  step "config processor"
+fi
+
+if [ -x /usr/bin/podvm-guest-agent ]; then
+  setsid /usr/bin/podvm-guest-agent < /dev/null > /dev/console 2>&1 &
+  step "guest agent started"
+fi
+
+if [ -x /usr/bin/podvm-forwarder ]; then
+  setsid /usr/bin/podvm-forwarder < /dev/null > /dev/console 2>&1 &
+  step "forwarder started"
+else
+  httpd -p 15150 -h /usr/share/podvm/www || fail "ready responder"
+  step "ready responder on :15150 (no forwarder in this image)"
+fi
+
+# Port 15150 is 0x3B2E in /proc/net/tcp; state 0A is LISTEN.
+tries=0
+until grep -qE ':3B2E [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
+  tries=$((tries + 1))
+  [ "$tries" -gt 200 ] && fail "nothing listens on port 15150 after 20 s"
+  usleep 100000
+done
+
+step ready
+echo "PODVM_READY"
+# A write to a virtio port blocks until the host end is open, so it runs in the background.
+[ -e "$side" ] && ( printf '{"type":"status","step":"ready","uptime":"%s"}\n' "$up" > "$side" ) &
+
+# busybox init takes over PID 1: it reaps orphans and turns poweroff into an orderly shutdown.
+exec /bin/busybox init

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using PodVm.LocalKvmProvider.Tools;
+
+namespace PodVm.LocalKvmProvider.Image;
+
+/// <summary>
+/// Finds the guest programs (executable projects under agent-protocol-forwarder/ and guest-agent/), publishes each
+/// NativeAOT for linux-x64 and caches the result under cache/publish by a digest of its sources, so an unchanged
+/// program is not published again.
+/// </summary>
+internal sealed partial class GuestProgramPublisher
+{
+    public static readonly string[] SearchFolders = ["agent-protocol-forwarder", "guest-agent"];
+
+    public static readonly string[] PublishArguments =
+    [
+        "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-p:StripSymbols=true",
+        "-p:InvariantGlobalization=true", "-p:Deterministic=true", "-p:ContinuousIntegrationBuild=true",
+    ];
+
+    private static readonly string[] SharedBuildFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", ".editorconfig"];
+    private readonly string _repositoryRoot;
+    private readonly string _cache;
+    private readonly Action<string> _progress;
+
+    public GuestProgramPublisher(string repositoryRoot, string cacheDirectory, Action<string> progress)
+    {
+        _repositoryRoot = repositoryRoot;
+        _cache = Path.Combine(cacheDirectory, "publish");
+        _progress = progress;
+    }
+
+    /// <summary>The executable guest projects, in ordinal order of their paths.</summary>
+    public IReadOnlyList<string> Discover()
+    {
+        var projects = new List<string>();
+        foreach (var folder in SearchFolders)
+        {
+            var dir = Path.Combine(_repositoryRoot, folder);
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+
+            foreach (var project in Directory.GetFiles(dir, "*.csproj", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(dir, project);
+                if (relative.Count(c => c == '/') == 1
+                    && !Path.GetFileNameWithoutExtension(project).EndsWith(".Tests", StringComparison.Ordinal)
+                    && OutputTypeExe().IsMatch(File.ReadAllText(project)))
+                {
+                    projects.Add(project);
+                }
+            }
+        }
+
+        projects.Sort(StringComparer.Ordinal);
+        return projects;
+    }
+
+    public async Task<GuestProgram> PublishAsync(string project, CancellationToken cancellationToken)
+    {
+        var assemblyName = AssemblyName(project);
+        var digest = SourceDigest(project);
+        var output = Path.Combine(_cache, $"{Path.GetFileNameWithoutExtension(project)}-{digest[..16]}");
+        var executable = Path.Combine(output, assemblyName);
+        var relativeProject = Path.GetRelativePath(_repositoryRoot, project);
+        if (!File.Exists(Path.Combine(output, ".complete")))
+        {
+            HostTool.Clang.Locate();
+            _progress($"publishing {relativeProject} NativeAOT (cached afterwards)");
+            var staging = output + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            try
+            {
+                await HostTool.Dotnet.RunAsync(["publish", project, .. PublishArguments, "-o", staging], cancellationToken, _repositoryRoot);
+            }
+            catch (ImageBuildException e) when (e.Reason == ImageBuildErrorReason.ToolFailed)
+            {
+                throw new ImageBuildException(ImageBuildErrorReason.PublishFailed, $"Publishing guest program {relativeProject} failed: {e.Message}", e);
+            }
+
+            if (!File.Exists(Path.Combine(staging, assemblyName)))
+            {
+                throw new ImageBuildException(ImageBuildErrorReason.PublishFailed, $"Publishing {relativeProject} produced no executable named {assemblyName}.");
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), digest, cancellationToken);
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+
+            Directory.Move(staging, output);
+        }
+        else
+        {
+            _progress($"{relativeProject}: published binary is up to date");
+        }
+
+        return new GuestProgram(relativeProject, "/usr/bin/" + GuestName(assemblyName, project), digest, executable);
+    }
+
+    /// <summary>
+    /// The name in the guest's /usr/bin: the assembly name when it already starts with "podvm-", else
+    /// "podvm-" + the project name in kebab case; the agent-protocol forwarder is "podvm-forwarder".
+    /// </summary>
+    public static string GuestName(string assemblyName, string project)
+    {
+        if (assemblyName.StartsWith("podvm-", StringComparison.Ordinal))
+        {
+            return assemblyName;
+        }
+
+        var name = Path.GetFileNameWithoutExtension(project);
+        if (name.StartsWith("PodVm.", StringComparison.Ordinal))
+        {
+            name = name["PodVm.".Length..];
+        }
+
+        var kebab = "podvm-" + KebabBoundary().Replace(name.Replace('.', '-'), "$1-$2").ToLowerInvariant();
+        return kebab is "podvm-agent-protocol-forwarder" ? "podvm-forwarder" : kebab;
+    }
+
+    private static string AssemblyName(string project)
+    {
+        var match = AssemblyNameElement().Match(File.ReadAllText(project));
+        return match.Success ? match.Groups[1].Value.Trim() : Path.GetFileNameWithoutExtension(project);
+    }
+
+    /// <summary>SHA-256 over every source file of the project and its project references, and the shared build files.</summary>
+    private string SourceDigest(string project)
+    {
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.GetFullPath(project)]);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            if (!visited.Add(current) || !File.Exists(current))
+            {
+                continue;
+            }
+
+            var dir = Path.GetDirectoryName(current)!;
+            foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(dir, file);
+                if (!relative.StartsWith("bin/", StringComparison.Ordinal) && !relative.StartsWith("obj/", StringComparison.Ordinal))
+                {
+                    files.Add(file);
+                }
+            }
+
+            foreach (Match reference in ProjectReferenceElement().Matches(File.ReadAllText(current)))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(dir, reference.Groups[1].Value.Replace('\\', '/'))));
+            }
+        }
+
+        foreach (var shared in SharedBuildFiles)
+        {
+            var path = Path.Combine(_repositoryRoot, shared);
+            if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(string.Join(' ', PublishArguments) + "\n" + Environment.Version + "\n"));
+        foreach (var file in files)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(_repositoryRoot, file) + "\n"));
+            hash.AppendData(SHA256.HashData(File.ReadAllBytes(file)));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    [GeneratedRegex(@"<OutputType>\s*Exe\s*</OutputType>", RegexOptions.IgnoreCase)]
+    private static partial Regex OutputTypeExe();
+
+    [GeneratedRegex(@"<AssemblyName>([^<]+)</AssemblyName>")]
+    private static partial Regex AssemblyNameElement();
+
+    [GeneratedRegex(@"<ProjectReference\s+Include=""([^""]+)""")]
+    private static partial Regex ProjectReferenceElement();
+
+    [GeneratedRegex("([a-z0-9])([A-Z])")]
+    private static partial Regex KebabBoundary();
+}

@@ -1,0 +1,31 @@
+namespace PodVm.LocalKvmProvider.Image;
+
+/// <summary>What to build and where. Defaults put everything under <see cref="PodVmPaths.Home"/>.</summary>
+public sealed record ImageBuildOptions
+{
+    /// <summary>The kernel command line of the image; part of the launch measurement.</summary>
+    public const string DefaultCommandLine = "console=ttyS0 quiet panic=-1";
+
+    public static readonly IReadOnlyList<string> DefaultModules =
+        ["virtio_pci", "virtio_net", "virtio_console", "virtio_blk", "qemu_fw_cfg", "overlay", "button", "evdev"];
+
+    public string OutputDirectory { get; init; } = PodVmPaths.DefaultImage;
+
+    public string CacheDirectory { get; init; } = PodVmPaths.Cache;
+
+    /// <summary>A Debian kernel package; a meta package (linux-image-amd64) is followed to the concrete one.</summary>
+    public string KernelPackage { get; init; } = "linux-image-amd64";
+
+    public IReadOnlyList<string> Modules { get; init; } = DefaultModules;
+
+    public string CommandLine { get; init; } = DefaultCommandLine;
+
+    /// <summary>The checkout whose guest programs are published; null = none (busybox, crun and /init only).</summary>
+    public string? RepositoryRoot { get; init; }
+
+    /// <summary>Publish and include the guest programs found under <see cref="RepositoryRoot"/>.</summary>
+    public bool IncludeGuestPrograms { get; init; } = true;
+
+    /// <summary>Extra files for the initramfs (guest path to host file), e.g. test fixtures; part of the input digest.</summary>
+    public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();
+}

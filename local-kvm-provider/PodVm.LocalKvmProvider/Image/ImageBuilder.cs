@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using PodVm.LocalKvmProvider.Tools;
+
+namespace PodVm.LocalKvmProvider.Image;
+
+/// <summary>
+/// Builds the local pod VM image: vmlinux (PVH fast path), vmlinuz (bzImage, for TPM boots), initrd.img (newc cpio,
+/// gzip level 6, written here with fixed metadata) and manifest.json. The same inputs give byte-identical files; when
+/// the input digest matches the existing image and its files are intact, nothing is rewritten.
+/// </summary>
+public sealed class ImageBuilder
+{
+    /// <summary>Bump when the layout of the image changes, so cached images are rebuilt.</summary>
+    public const string BuilderVersion = "podvm-image-builder/1";
+
+    public const string VmlinuxFile = "vmlinux";
+    public const string VmlinuzFile = "vmlinuz";
+    public const string InitrdFile = "initrd.img";
+
+    private const int Executable = 0x1ED; // 0755
+    private const int Readable = 0x1A4; // 0644
+
+    private readonly Action<string> _progress;
+    private int _step;
+
+    public ImageBuilder(Action<string>? progress = null)
+    {
+        _progress = progress ?? (_ => { });
+    }
+
+    public async Task<ImageBuildResult> BuildAsync(ImageBuildOptions options, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        Step("checking host tools");
+        foreach (var tool in new[] { HostTool.AptGet, HostTool.AptCache, HostTool.Dpkg, HostTool.Depmod, HostTool.Xz, HostTool.Ldd, HostTool.Busybox, HostTool.Crun })
+        {
+            tool.Locate();
+        }
+
+        Directory.CreateDirectory(options.CacheDirectory);
+        Step($"kernel package {options.KernelPackage}");
+        var kernel = await new KernelPackageCache(options.CacheDirectory, Detail).GetAsync(options.KernelPackage, cancellationToken);
+        Detail($"{kernel.Package} {kernel.Version} (sha256 {kernel.DebSha256[..16]}...)");
+
+        Step("kernel modules");
+        var modules = KernelModuleResolver.Load(kernel.ModulesDirectory).Resolve(options.Modules);
+        Detail(string.Join(' ', modules.Select(m => Path.GetFileNameWithoutExtension(m))));
+
+        var tree = new InitramfsTree();
+        Step("busybox, crun and libraries");
+        var components = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["builder"] = BuilderVersion,
+            ["busybox-static"] = await PackageVersionAsync("busybox-static", cancellationToken),
+            ["crun"] = await PackageVersionAsync("crun", cancellationToken),
+        };
+        await AddBaseAsync(tree, cancellationToken);
+        var crun = HostTool.Crun.Locate();
+        await AddProgramAsync(tree, "/usr/bin/crun", crun, cancellationToken);
+
+        foreach (var module in modules)
+        {
+            tree.AddFile($"lib/modules/{kernel.Release}/{module}", Path.Combine(kernel.ModulesDirectory, module), Readable);
+        }
+
+        tree.AddFile("etc/podvm/modules", Encoding.UTF8.GetBytes(string.Join('\n', modules) + "\n"), Readable);
+
+        Step("guest programs");
+        var programs = new List<GuestProgramEntry>();
+        if (options.IncludeGuestPrograms && options.RepositoryRoot is { } repositoryRoot)
+        {
+            var publisher = new GuestProgramPublisher(repositoryRoot, options.CacheDirectory, Detail);
+            var projects = publisher.Discover();
+            if (projects.Count == 0)
+            {
+                Detail($"none found under {string.Join(", ", GuestProgramPublisher.SearchFolders)} in {repositoryRoot}; the image has none");
+            }
+            else
+            {
+                HostTool.Dotnet.Locate();
+            }
+
+            foreach (var project in projects)
+            {
+                var program = await publisher.PublishAsync(project, cancellationToken);
+                await AddProgramAsync(tree, program.GuestPath, program.Executable, cancellationToken);
+                programs.Add(new GuestProgramEntry(program.Project, program.GuestPath, Sha256(program.Executable)));
+                Detail($"{program.GuestPath} <- {program.Project}");
+            }
+        }
+        else
+        {
+            Detail("not included (no repository, or disabled)");
+        }
+
+        foreach (var (guestPath, hostFile) in options.ExtraFiles.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            tree.AddFile(guestPath, hostFile, Executable);
+        }
+
+        Step("input digest");
+        var initramfsFiles = tree.FileDigests();
+        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine);
+        var output = Path.GetFullPath(options.OutputDirectory);
+        if (TryLoadUpToDate(output, inputDigest) is { } existing)
+        {
+            Step($"up to date: {output} (input digest {inputDigest[..16]}...)");
+            return new ImageBuildResult(output, existing, UpToDate: true, stopwatch.Elapsed);
+        }
+
+        var staging = output + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+
+        Directory.CreateDirectory(staging);
+        Step("writing initrd.img (newc cpio, gzip -6)");
+        await using (var initrd = File.Create(Path.Combine(staging, InitrdFile)))
+        {
+            tree.WriteGzipCpio(initrd);
+        }
+
+        Step("copying kernel (vmlinux, vmlinuz)");
+        File.Copy(kernel.Vmlinux, Path.Combine(staging, VmlinuxFile));
+        File.Copy(kernel.Vmlinuz, Path.Combine(staging, VmlinuzFile));
+
+        Step("launch digests");
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var sha384 = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var file in new[] { VmlinuxFile, VmlinuzFile, InitrdFile })
+        {
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(staging, file), cancellationToken);
+            files[file] = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            sha384[file] = SHA384.HashData(bytes);
+        }
+
+        var launchDigests = new SortedDictionary<string, LaunchDigest>(StringComparer.Ordinal)
+        {
+            [ImageManifest.PvhBoot] = Launch(VmlinuxFile, sha384, options.CommandLine),
+            [ImageManifest.BzImageBoot] = Launch(VmlinuzFile, sha384, options.CommandLine),
+        };
+        var manifest = new ImageManifest
+        {
+            InputDigest = inputDigest,
+            Kernel = new KernelComponent(kernel.Package, kernel.Version, kernel.Release, kernel.DebSha256),
+            Components = components,
+            Modules = modules,
+            GuestPrograms = programs,
+            Files = files,
+            InitramfsFiles = initramfsFiles,
+            LaunchDigests = launchDigests,
+        };
+        await File.WriteAllTextAsync(Path.Combine(staging, ImageManifest.FileName), manifest.ToJson(), cancellationToken);
+
+        Step($"installing into {output}");
+        Replace(staging, output);
+        Detail($"launch digest (pvh): {launchDigests[ImageManifest.PvhBoot].Sha384}");
+        return new ImageBuildResult(output, manifest, UpToDate: false, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// The baseline initramfs for <c>podvm bench boot</c>: busybox and an init that prints a marker and reboots.
+    /// </summary>
+    public static async Task WriteBareInitrdAsync(string path, CancellationToken cancellationToken)
+    {
+        var tree = new InitramfsTree();
+        tree.AddFile("bin/busybox", HostTool.Busybox.Locate(), Executable);
+        foreach (var link in new[] { "bin/sh", "bin/mount", "bin/echo", "sbin/reboot" })
+        {
+            tree.AddSymlink(link, "/bin/busybox");
+        }
+
+        tree.AddDirectory("proc");
+        tree.AddDirectory("dev");
+        tree.AddCharDevice("dev/console", 0x180, 5, 1);
+        tree.AddFile("init", GuestFiles.Read(GuestFiles.BareInit), Executable);
+        await using var file = File.Create(path);
+        tree.WriteGzipCpio(file);
+        await file.FlushAsync(cancellationToken);
+    }
+
+    private static LaunchDigest Launch(string kernelFile, Dictionary<string, byte[]> sha384, string commandLine) =>
+        new(kernelFile, InitrdFile, commandLine, Convert.ToHexStringLower(LaunchMeasurement.Combine(sha384[kernelFile], sha384[InitrdFile], commandLine)));
+
+    private static async Task AddBaseAsync(InitramfsTree tree, CancellationToken cancellationToken)
+    {
+        foreach (var dir in new[] { "proc", "sys", "dev", "run", "tmp", "root", "mnt", "var/log", "etc/podvm" })
+        {
+            tree.AddDirectory(dir);
+        }
+
+        tree.AddCharDevice("dev/console", 0x180, 5, 1);
+        tree.AddCharDevice("dev/null", 0x1B6, 1, 3);
+        tree.AddFile("init", GuestFiles.Read(GuestFiles.Init), Executable);
+        tree.AddFile("etc/inittab", GuestFiles.Read(GuestFiles.InitTab), Readable);
+        tree.AddFile("etc/acpi/PWRF/00000080", GuestFiles.Read(GuestFiles.PowerButton), Executable);
+        tree.AddFile("usr/share/podvm/www/index.html", GuestFiles.Read(GuestFiles.ReadyPage), Readable);
+        tree.AddFile("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray(), Readable);
+        tree.AddFile("etc/group", "root:x:0:\n"u8.ToArray(), Readable);
+
+        var busybox = HostTool.Busybox.Locate();
+        tree.AddFile("bin/busybox", busybox, Executable);
+        var list = await HostTool.Busybox.RunAsync(["--list-full"], cancellationToken);
+        foreach (var applet in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                     .Order(StringComparer.Ordinal))
+        {
+            if (applet.Contains('/', StringComparison.Ordinal) && applet != "bin/busybox" && !tree.Contains(applet))
+            {
+                tree.AddSymlink(applet, "/bin/busybox");
+            }
+        }
+    }
+
+    private static async Task AddProgramAsync(InitramfsTree tree, string guestPath, string hostFile, CancellationToken cancellationToken)
+    {
+        tree.AddFile(guestPath, hostFile, Executable);
+        foreach (var library in await SharedLibraryResolver.ResolveAsync(hostFile, cancellationToken))
+        {
+            if (!tree.Contains(library))
+            {
+                tree.AddFile(library, library, Executable);
+            }
+        }
+    }
+
+    private static string InputDigest(KernelPackage kernel, InitramfsTree tree, SortedDictionary<string, string> files, string commandLine)
+    {
+        var text = new StringBuilder();
+        text.Append(BuilderVersion).Append('\n');
+        text.Append("kernel ").Append(kernel.Package).Append(' ').Append(kernel.DebSha256).Append('\n');
+        text.Append("cmdline ").Append(commandLine).Append('\n');
+        foreach (var entry in tree.Entries)
+        {
+            text.Append(entry.Kind.ToString()).Append(' ').Append(entry.Path).Append(' ')
+                .Append(entry.Permissions.ToString("X", CultureInfo.InvariantCulture)).Append(' ')
+                .Append(entry.LinkTarget).Append(' ')
+                .Append(files.GetValueOrDefault("/" + entry.Path)).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private ImageManifest? TryLoadUpToDate(string output, string inputDigest)
+    {
+        try
+        {
+            var manifest = ImageManifest.Load(output);
+            if (manifest.InputDigest != inputDigest)
+            {
+                return null;
+            }
+
+            Step("verifying the existing image");
+            foreach (var (file, digest) in manifest.Files)
+            {
+                if (Sha256(Path.Combine(output, file)) != digest)
+                {
+                    Detail($"{file} does not match the manifest; rebuilding");
+                    return null;
+                }
+            }
+
+            return manifest;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void Replace(string staging, string output)
+    {
+        var old = output + ".old-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        if (Directory.Exists(output))
+        {
+            Directory.Move(output, old);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        Directory.Move(staging, output);
+        if (Directory.Exists(old))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+    }
+
+    private static async Task<string> PackageVersionAsync(string package, CancellationToken cancellationToken)
+    {
+        var result = await HostTool.DpkgQuery.RunAsync(["-W", "-f=${Version}", package], cancellationToken, throwOnFailure: false);
+        return result.ExitCode == 0 && result.StandardOutput.Length > 0 ? result.StandardOutput.Trim() : "not installed as a package";
+    }
+
+    private static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private void Step(string message) => _progress($"[{++_step}] {message}");
+
+    private void Detail(string message) => _progress($"    {message}");
+}

@@ -1,0 +1,23 @@
+namespace PodVm.LocalKvmProvider.Qemu;
+
+/// <summary>Everything that decides one QEMU command line.</summary>
+public sealed record QemuLaunchSpec
+{
+    public string QemuBinary { get; init; } = "qemu-system-x86_64";
+    public required Accelerator Accelerator { get; init; }
+    public required int VCpus { get; init; }
+    public required int MemoryMiB { get; init; }
+    public required string Kernel { get; init; }
+    public required string Initrd { get; init; }
+    public required string CommandLine { get; init; }
+    public required string ConsoleLog { get; init; }
+    public required string QmpSocket { get; init; }
+    /// <summary>Host end of the virtio-serial side channel (port name <see cref="QemuCommandLine.SidePortName"/>).</summary>
+    public required string SideChannelSocket { get; init; }
+    public required string PidFile { get; init; }
+    /// <summary>127.0.0.1 port forwarded to the guest's 15150.</summary>
+    public required int HostForwardPort { get; init; }
+    /// <summary>File delivered as fw_cfg opt/podvm/userdata; null = none.</summary>
+    public string? UserDataFile { get; init; }
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+}
