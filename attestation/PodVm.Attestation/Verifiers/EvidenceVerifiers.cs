@@ -1,6 +1,7 @@
 using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers.LocalDev;
 using PodVm.Attestation.Verifiers.Snp;
+using PodVm.Attestation.Verifiers.Tpm;
 
 namespace PodVm.Attestation.Verifiers;
 
@@ -11,4 +12,7 @@ public static class EvidenceVerifiers
 
     /// <summary>The local development TEE; rejects everything with TeeDisabled unless a platform key is configured.</summary>
     public static IEvidenceVerifier CreateLocalDev(LocalDevTeeVerifierOptions options, TimeProvider time) => new LocalDevTeeVerifier(options, time);
+
+    /// <summary>Trustee's generic <c>tpm</c> evidence (TPM 2.0 quote with an AK trusted by key or certificate chain).</summary>
+    public static IEvidenceVerifier CreateTpm(TpmVerifierOptions options, TimeProvider time) => new TpmVerifier(options, time);
 }
