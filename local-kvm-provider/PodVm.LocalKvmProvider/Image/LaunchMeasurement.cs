@@ -7,7 +7,7 @@ namespace PodVm.LocalKvmProvider.Image;
 /// The launch measurement of a local pod VM: what the image build records in its manifest and what the local
 /// development TEE puts in its reports, defined once here.
 /// <code>
-/// measurement = SHA-384( "podvm-local-launch/v1" || 0x00
+/// measurement = SHA-384( "podvm-local-dev-tee/measurement/v1" || 0x00
 ///                        || SHA-384(kernel file bytes)
 ///                        || SHA-384(initrd file bytes)
 ///                        || SHA-384(UTF-8 kernel command line, no terminator) )
@@ -19,7 +19,7 @@ namespace PodVm.LocalKvmProvider.Image;
 public static class LaunchMeasurement
 {
     /// <summary>Domain separator and version of this definition.</summary>
-    public const string Domain = "podvm-local-launch/v1";
+    public const string Domain = "podvm-local-dev-tee/measurement/v1";
 
     public const int Length = 48;
 

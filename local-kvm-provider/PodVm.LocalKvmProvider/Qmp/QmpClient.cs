@@ -130,7 +130,7 @@ public sealed class QmpClient : IAsyncDisposable
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Already closed.
         }
@@ -171,7 +171,7 @@ public sealed class QmpClient : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         await Task.Yield();
-        var reader = PipeReader.Create(_stream);
+        var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         Exception? failure = null;
         try
         {

@@ -74,7 +74,7 @@ public sealed class SideChannelConnection : IAsyncDisposable
         {
             _socket.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Already closed.
         }
