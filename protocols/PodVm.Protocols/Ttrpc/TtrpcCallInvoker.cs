@@ -22,7 +22,7 @@ internal sealed class TtrpcCallInvoker(TtrpcClient client, TimeProvider timeProv
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
     {
-        var payload = method.RequestMarshaller.Serializer(request);
+        var payload = TtrpcSerializationContext.Serialize(method.RequestMarshaller, request);
         var stream = client.OpenStream(method.ServiceName, method.Name, clientSends: false, payload, ToTtrpc(options), options.CancellationToken);
         var reader = new TtrpcResponseStreamReader<TResponse>(stream, method.ResponseMarshaller);
         return new AsyncServerStreamingCall<TResponse>(reader, Task.FromResult(new Metadata()), () => StatusOf(stream), static () => [], stream.Dispose);
@@ -64,7 +64,7 @@ internal sealed class TtrpcCallInvoker(TtrpcClient client, TimeProvider timeProv
         where TRequest : class
         where TResponse : class
     {
-        var payload = method.RequestMarshaller.Serializer(request);
+        var payload = TtrpcSerializationContext.Serialize(method.RequestMarshaller, request);
         var response = await client.CallRawAsync(method.ServiceName, method.Name, payload, ToTtrpc(options), options.CancellationToken).ConfigureAwait(false);
         state.Status = new Status(response.Code, response.Status?.Message ?? string.Empty);
         if (!response.IsSuccess)

@@ -7,7 +7,7 @@ internal sealed class TtrpcRequestStreamWriter<T>(TtrpcClientStream stream, Mars
 {
     public WriteOptions? WriteOptions { get; set; }
 
-    public Task WriteAsync(T message) => stream.WriteAsync(marshaller.Serializer(message)).AsTask();
+    public Task WriteAsync(T message) => stream.WriteAsync(TtrpcSerializationContext.Serialize(marshaller, message)).AsTask();
 
     public Task CompleteAsync() => stream.CompleteAsync().AsTask();
 }

@@ -15,7 +15,7 @@ internal static class TtrpcServerMethods
         {
             var request = Decode(method.RequestMarshaller, call.Request.Payload.Memory);
             var response = await handler(request, call.Context).ConfigureAwait(false);
-            return method.ResponseMarshaller.Serializer(response);
+            return TtrpcSerializationContext.Serialize(method.ResponseMarshaller, response);
         }
     }
 
@@ -42,7 +42,7 @@ internal static class TtrpcServerMethods
         public override async Task<ReadOnlyMemory<byte>?> InvokeAsync(TtrpcServerCall call)
         {
             var response = await handler(new RequestReader<TRequest>(call, method.RequestMarshaller), call.Context).ConfigureAwait(false);
-            return method.ResponseMarshaller.Serializer(response);
+            return TtrpcSerializationContext.Serialize(method.ResponseMarshaller, response);
         }
     }
 
@@ -85,7 +85,7 @@ internal static class TtrpcServerMethods
         public Task WriteAsync(T message)
         {
             call.CancellationToken.ThrowIfCancellationRequested();
-            call.SendData(marshaller.Serializer(message));
+            call.SendData(TtrpcSerializationContext.Serialize(marshaller, message));
             return Task.CompletedTask;
         }
     }
