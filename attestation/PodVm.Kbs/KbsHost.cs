@@ -1,0 +1,156 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PodVm.Attestation.Kbs;
+using PodVm.Attestation.ReferenceValues;
+using PodVm.Attestation.Verification;
+using PodVm.Attestation.Verifiers;
+using PodVm.Attestation.Verifiers.LocalDev;
+using PodVm.Attestation.Verifiers.Snp;
+
+namespace PodVm.Kbs;
+
+/// <summary>Builds the KBS web application (`podvm kbs serve`, tests and benchmarks host it in-process).</summary>
+public static class KbsHost
+{
+    /// <summary>
+    /// Builds the host. Configuration: defaults, then <paramref name="configFile"/> (JSON), environment, then
+    /// <paramref name="args"/>. <paramref name="configureServices"/> may add verifiers or replace stores before the defaults.
+    /// </summary>
+    public static WebApplication Build(string[] args, string? configFile = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+
+        var section = builder.Configuration.GetSection(KbsOptions.Section);
+        var options = section.Get<KbsOptions>() ?? new KbsOptions();
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<KbsOptions>, KbsOptionsValidator>();
+        services.AddOptions<KbsOptions>().Bind(section).ValidateOnStart();
+
+        var bound = new KbsBoundEndpoints();
+        services.AddSingleton(bound);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var url in options.Urls.Count > 0 ? options.Urls : [KbsOptions.DefaultUrl])
+            {
+                Listen(kestrel, url, HttpProtocols.Http1AndHttp2, bound.Http);
+            }
+
+            foreach (var url in options.GrpcUrls)
+            {
+                Listen(kestrel, url, HttpProtocols.Http2, bound.Grpc);
+            }
+        });
+
+        configureServices?.Invoke(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SqliteKbsStore(sp.GetRequiredService<IOptions<KbsOptions>>().Value.DatabasePath, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IResourceStore>(sp => sp.GetRequiredService<SqliteKbsStore>());
+        services.TryAddSingleton<IPolicyStore>(sp => sp.GetRequiredService<SqliteKbsStore>());
+        services.TryAddSingleton<INonceLedger>(sp => sp.GetRequiredService<SqliteKbsStore>());
+        services.TryAddSingleton<IReferenceValueStore>(sp => sp.GetRequiredService<SqliteKbsStore>());
+        services.TryAddSingleton<KbsKeys>();
+        services.TryAddSingleton(sp => new EarTokenIssuer(sp.GetRequiredService<KbsKeys>().TokenSigningKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<KbsOptions>>().Value.TokenLifetime));
+        services.TryAddSingleton(sp => new EarTokenVerifier(sp.GetRequiredService<KbsKeys>().TrustedTokenKeys, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new SessionSealer(sp.GetRequiredService<KbsKeys>().SessionKey));
+        services.AddSingleton<IEvidenceVerifier>(sp => EvidenceVerifiers.CreateSnp(new SnpVerifierOptions(), sp.GetRequiredService<TimeProvider>()));
+        if (options.LocalDevPlatformKeyFiles.Count > 0)
+        {
+            services.AddSingleton<IEvidenceVerifier>(sp => EvidenceVerifiers.CreateLocalDev(
+                new LocalDevTeeVerifierOptions { TrustedPlatformKeys = [.. options.LocalDevPlatformKeyFiles.Select(f => (ReadOnlyMemory<byte>)File.ReadAllBytes(f))] },
+                sp.GetRequiredService<TimeProvider>()));
+        }
+
+        services.TryAddSingleton<IAttestationService>(sp => new AttestationEvaluator(
+            sp.GetServices<IEvidenceVerifier>(),
+            sp.GetRequiredService<IReferenceValueStore>(),
+            sp.GetRequiredService<IPolicyStore>(),
+            sp.GetRequiredService<EarTokenIssuer>()));
+        services.TryAddSingleton(sp => new RcarService(
+            sp.GetRequiredService<IAttestationService>(),
+            sp.GetRequiredService<EarTokenVerifier>(),
+            sp.GetRequiredService<SessionSealer>(),
+            sp.GetRequiredService<INonceLedger>(),
+            sp.GetRequiredService<IResourceStore>(),
+            sp.GetRequiredService<IPolicyStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<KbsOptions>>().Value.SessionTimeout));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<KbsOptions>>().Value;
+            return new ReferenceValueImporter(o.LoadSigners(), sp.GetRequiredService<TimeProvider>()) { AllowUnsigned = o.AllowUnsignedReferenceValues };
+        });
+        services.TryAddSingleton(sp => new AdminAuthenticator(sp.GetRequiredService<KbsKeys>().AdminKeys, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<KbsMetrics>();
+        services.AddGrpc(o => o.Interceptors.Add<GrpcTokenInterceptor>());
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.RequestServices.GetRequiredService<KbsMetrics>().RateLimited();
+                return ValueTask.CompletedTask;
+            };
+            limiter.AddPolicy(KbsEndpoints.PublicRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.RateLimitBurst,
+                    TokensPerPeriod = options.RateLimitPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+        });
+
+        var app = builder.Build();
+        app.UseRateLimiter();
+        KbsEndpoints.Map(app);
+        app.MapGrpcService<AttestationGrpcService>();
+        app.MapGrpcService<ReferenceValueGrpcService>();
+
+        var logger = app.Services.GetRequiredService<ILogger<RcarService>>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var o = app.Services.GetRequiredService<IOptions<KbsOptions>>().Value;
+            KbsLog.Starting(logger, o.DatabasePath, o.SessionTimeout, app.Services.GetServices<IEvidenceVerifier>().Count(), o.GrpcUrls.Count > 0);
+        });
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, List<ListenOptions> bound)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            throw new OptionsValidationException(KbsOptions.Section, typeof(KbsOptions), [$"Kbs:Urls entry '{url}' is not a URL"]);
+        }
+
+        var address = uri.Host switch
+        {
+            "localhost" => IPAddress.Loopback,
+            "*" or "+" or "0.0.0.0" => IPAddress.Any,
+            var h => IPAddress.TryParse(h.Trim('[', ']'), out var ip) ? ip : throw new OptionsValidationException(KbsOptions.Section, typeof(KbsOptions), [$"Kbs:Urls host '{h}' must be an IP address or localhost"]),
+        };
+        kestrel.Listen(address, uri.Port, listen =>
+        {
+            listen.Protocols = protocols;
+            bound.Add(listen);
+        });
+    }
+}

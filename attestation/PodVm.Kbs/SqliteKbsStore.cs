@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using PodVm.Attestation.Kbs;
+using PodVm.Attestation.ReferenceValues;
+
+namespace PodVm.Kbs;
+
+/// <summary>
+/// The default KBS persistence: one SQLite file holding resources, policies, reference values (with expiry), used
+/// nonces and generated keys. Every operation opens a pooled connection, so replicas on the same host (or a shared
+/// volume) see one another's writes; another store can implement the same interfaces.
+/// </summary>
+public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore
+{
+    private const string ResourcePolicyId = "\u0000resource-policy";
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public SqliteKbsStore(string databasePath, TimeProvider timeProvider)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 10,
+        }.ToString();
+        _time = timeProvider;
+        using var connection = Open();
+        Execute(connection, """
+            PRAGMA journal_mode=WAL;
+            CREATE TABLE IF NOT EXISTS resources (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS policies (id TEXT PRIMARY KEY, document TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS reference_values (name TEXT PRIMARY KEY, json TEXT NOT NULL, expires INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+            """);
+    }
+
+    public async ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken) =>
+        await ScalarAsync<byte[]>("SELECT value FROM resources WHERE path = $k", path, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask SetResourceAsync(string path, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
+        await NonQueryAsync("INSERT INTO resources(path, value) VALUES($k, $v) ON CONFLICT(path) DO UPDATE SET value = excluded.value", path, value.ToArray(), null, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<bool> DeleteResourceAsync(string path, CancellationToken cancellationToken) =>
+        await NonQueryAsync("DELETE FROM resources WHERE path = $k", path, null, null, cancellationToken).ConfigureAwait(false) > 0;
+
+    public async ValueTask<string?> GetAttestationPolicyAsync(string policyId, CancellationToken cancellationToken) =>
+        await ScalarAsync<string>("SELECT document FROM policies WHERE id = $k", policyId, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask SetAttestationPolicyAsync(string policyId, string document, CancellationToken cancellationToken) =>
+        await NonQueryAsync("INSERT INTO policies(id, document) VALUES($k, $v) ON CONFLICT(id) DO UPDATE SET document = excluded.document", policyId, document, null, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<string?> GetResourcePolicyAsync(CancellationToken cancellationToken) => GetAttestationPolicyAsync(ResourcePolicyId, cancellationToken);
+
+    public ValueTask SetResourcePolicyAsync(string document, CancellationToken cancellationToken) => SetAttestationPolicyAsync(ResourcePolicyId, document, cancellationToken);
+
+    public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        await NonQueryAsync("DELETE FROM nonces WHERE expires <= $x", "", null, now, cancellationToken).ConfigureAwait(false);
+        return await NonQueryAsync("INSERT OR IGNORE INTO nonces(nonce, expires) VALUES($k, $x)", nonce, null, expiresAt.ToUnixTimeSeconds(), cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        var json = await ScalarAsync<string>("SELECT json FROM reference_values WHERE name = $k AND expires > " + Now(), name, cancellationToken).ConfigureAwait(false);
+        return json is null ? null : PodVmReferenceBundle.ParseRvpsValue(JsonNode.Parse(json), "sqlite");
+    }
+
+    public async ValueTask<IReadOnlyList<ReferenceValue>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT json FROM reference_values WHERE expires > " + Now() + " ORDER BY name";
+        var list = new List<ReferenceValue>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(PodVmReferenceBundle.ParseRvpsValue(JsonNode.Parse(reader.GetString(0)), "sqlite"));
+        }
+
+        return list;
+    }
+
+    public async ValueTask SetAsync(IReadOnlyList<ReferenceValue> values, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var v in values)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO reference_values(name, json, expires) VALUES($k, $v, $x) ON CONFLICT(name) DO UPDATE SET json = excluded.json, expires = excluded.expires";
+            command.Parameters.AddWithValue("$k", v.Name);
+            command.Parameters.AddWithValue("$v", v.ToJson().ToJsonString());
+            command.Parameters.AddWithValue("$x", v.Expiration.ToUnixTimeSeconds());
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> RemoveAsync(string name, CancellationToken cancellationToken) =>
+        await NonQueryAsync("DELETE FROM reference_values WHERE name = $k", name, null, null, cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>A named secret (session key, token key), created with <paramref name="create"/> by the first replica to ask.</summary>
+    public byte[] GetOrCreateSecret(string name, Func<byte[]> create)
+    {
+        using var connection = Open();
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT OR IGNORE INTO secrets(name, value) VALUES($k, $v)";
+            insert.Parameters.AddWithValue("$k", name);
+            insert.Parameters.AddWithValue("$v", create());
+            insert.ExecuteNonQuery();
+        }
+
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT value FROM secrets WHERE name = $k";
+        select.Parameters.AddWithValue("$k", name);
+        return (byte[])select.ExecuteScalar()!;
+    }
+
+    private string Now() => _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        Execute(connection, "PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private async Task<T?> ScalarAsync<T>(string sql, string key, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$k", key);
+        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result as T;
+    }
+
+    private async Task<int> NonQueryAsync(string sql, string key, object? value, long? number, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$k", key);
+        if (value is not null)
+        {
+            command.Parameters.AddWithValue("$v", value);
+        }
+
+        if (number is not null)
+        {
+            command.Parameters.AddWithValue("$x", number.Value);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
