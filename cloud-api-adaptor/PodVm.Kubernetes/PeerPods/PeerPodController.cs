@@ -114,12 +114,15 @@ public sealed class PeerPodController
 
     private async Task<(string ResourceVersion, bool Gone, Exception? Failure)> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
+        // The client reports in-stream ERROR events (e.g. 410 Expired) through onError, not by throwing.
+        Exception? streamError = null;
         try
         {
             var events = _client.CustomObjects.WatchListClusterCustomObjectAsync(
                 PeerPodNames.Group, PeerPodNames.Version, PeerPodNames.Plural,
                 allowWatchBookmarks: true, labelSelector: LabelSelector, resourceVersion: resourceVersion,
-                timeoutSeconds: (int)_options.WatchTimeout.TotalSeconds, cancellationToken: cancellationToken);
+                timeoutSeconds: (int)_options.WatchTimeout.TotalSeconds, onError: e => streamError ??= e,
+                cancellationToken: cancellationToken);
             await foreach (var (type, item) in events)
             {
                 var peerPod = KubernetesJson.Deserialize<PeerPod>(KubernetesJson.Serialize(item));
@@ -132,6 +135,11 @@ public sealed class PeerPodController
                 {
                     Consider(peerPod);
                 }
+            }
+
+            if (streamError is not null)
+            {
+                return (resourceVersion, ApiErrors.Is(streamError, HttpStatusCode.Gone), ApiErrors.Is(streamError, HttpStatusCode.Gone) ? null : streamError);
             }
 
             return (resourceVersion, false, null);
@@ -180,11 +188,13 @@ public sealed class PeerPodController
                     done = false;
                 }
 
-                Reconciled?.Invoke(ns, name, done);
                 if (!done)
                 {
+                    // Started before Reconciled is raised, so the retry timer exists when observers see the failure.
                     _ = RetryLaterAsync(ns, name, cancellationToken);
                 }
+
+                Reconciled?.Invoke(ns, name, done);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

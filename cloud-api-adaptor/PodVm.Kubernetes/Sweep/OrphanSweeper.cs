@@ -39,6 +39,9 @@ public sealed class OrphanSweeper
         _timeProvider = timeProvider;
     }
 
+    /// <summary>Raised after each sweep of <see cref="RunAsync"/> (null when the PeerPods could not be read).</summary>
+    public event Action<SweepResult?>? Swept;
+
     /// <summary>Sweeps now, then every interval, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -46,16 +49,20 @@ public sealed class OrphanSweeper
         {
             while (true)
             {
+                SweepResult? result = null;
                 try
                 {
-                    await SweepOnceAsync(cancellationToken);
+                    result = await SweepOnceAsync(cancellationToken);
                 }
                 catch (KubernetesIntegrationException ex)
                 {
                     KubernetesLog.SweepFailed(_logger, "(kubernetes)", ex.Message);
                 }
 
-                await Task.Delay(_options.Interval, _timeProvider, cancellationToken);
+                // The next sweep's timer exists before observers hear about this one.
+                var next = Task.Delay(_options.Interval, _timeProvider, cancellationToken);
+                Swept?.Invoke(result);
+                await next;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
