@@ -1,4 +1,5 @@
 using PodVm.Attestation.Verification;
+using PodVm.Attestation.Verifiers.AzureVtpm;
 using PodVm.Attestation.Verifiers.LocalDev;
 using PodVm.Attestation.Verifiers.Snp;
 using PodVm.Attestation.Verifiers.Tpm;
@@ -15,4 +16,7 @@ public static class EvidenceVerifiers
 
     /// <summary>Trustee's generic <c>tpm</c> evidence (TPM 2.0 quote with an AK trusted by key or certificate chain).</summary>
     public static IEvidenceVerifier CreateTpm(TpmVerifierOptions options, TimeProvider time) => new TpmVerifier(options, time);
+
+    /// <summary>Azure SEV-SNP confidential VMs with the paravisor vTPM (Trustee az-snp-vtpm evidence v0, v1, v2).</summary>
+    public static IEvidenceVerifier CreateAzSnpVtpm(SnpVerifierOptions options, TimeProvider time) => new AzSnpVtpmVerifier(options, time);
 }
