@@ -7,6 +7,7 @@ var root = new RootCommand("PodVm: confidential peer pods. Every pod runs in a V
     VersionCommand.Create(),
     ImageCommand.Create(),
     VmCommand.Create(),
+    BenchCommand.Create(),
     WebhookCommand.Create(),
 };
 

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PodVm.CloudApiAdaptor.Providers;
+using PodVm.LocalKvmProvider;
+using PodVm.LocalKvmProvider.Image;
+using PodVm.LocalKvmProvider.Provider;
+using PodVm.LocalKvmProvider.Qemu;
+
+namespace PodVm.Cli.Commands;
+
+/// <summary>
+/// <c>podvm bench boot</c>: create-to-guest-ready of the pod VM image through the local provider, beside the same
+/// kernel booted to a trivial init with the same QEMU settings, interleaved in one run; and QEMU's RSS per idle VM.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var runs = new Option<int>("--runs") { Description = "Boots of each kind (median reported; at least 5).", DefaultValueFactory = _ => 5 };
+        var image = new Option<string>("--image") { Description = $"Image directory (default {PodVmPaths.DefaultImage})." };
+        var memory = new Option<int>("--memory") { Description = "Guest memory in MiB.", DefaultValueFactory = _ => 256 };
+        var idle = new Option<int>("--idle-seconds") { Description = "How long a VM idles after ready before its RSS is read.", DefaultValueFactory = _ => 5 };
+        var boot = new Command("boot", "Median create-to-ready of the pod VM vs a bare kernel to a trivial init, and QEMU RSS per idle VM.") { runs, image, memory, idle };
+        boot.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var count = Math.Max(5, parseResult.GetValue(runs));
+            var memoryMiB = parseResult.GetValue(memory);
+            var imageDirectory = Path.GetFullPath(parseResult.GetValue(image) ?? PodVmPaths.DefaultImage);
+            ImageManifest manifest;
+            try
+            {
+                manifest = ImageManifest.Load(imageDirectory);
+            }
+            catch (IOException e)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"podvm bench boot: no image in {imageDirectory} ({e.Message}); run 'podvm image build'.");
+                return 1;
+            }
+
+            var pvh = manifest.LaunchDigests[ImageManifest.PvhBoot];
+            var work = Directory.CreateTempSubdirectory("pvb-").FullName;
+            var bareInitrd = Path.Combine(work, "bare-initrd.img");
+            await ImageBuilder.WriteBareInitrdAsync(bareInitrd, cancellationToken);
+            var options = new LocalKvmProviderOptions
+            {
+                StateDirectory = Path.Combine(PodVmPaths.Home, "bench", "vms"),
+                LogDirectory = Path.Combine(PodVmPaths.Home, "bench", "logs"),
+                ImageDirectory = imageDirectory,
+            };
+            await using var provider = VmCommand.CreateProvider(parseResult.InvocationConfiguration.Error, options);
+            if (provider is null)
+            {
+                return 2;
+            }
+
+            output.WriteLine($"podvm bench boot: {count} runs each, {provider.Accelerator}, -M pc, 1 vCPU, {memoryMiB} MiB, kernel {manifest.Kernel.Package} (PVH vmlinux), cmdline '{pvh.CommandLine}'");
+            var bare = new List<double>();
+            var ours = new List<double>();
+            var guestUptime = new List<double>();
+            var rss = new List<long>();
+            try
+            {
+                for (var i = 1; i <= count; i++)
+                {
+                    var bareSeconds = await BootBareAsync(provider.Accelerator, Path.Combine(imageDirectory, pvh.Kernel), bareInitrd, pvh.CommandLine, memoryMiB, Path.Combine(work, $"bare-{i}"), cancellationToken);
+                    bare.Add(bareSeconds);
+
+                    var stopwatch = Stopwatch.StartNew();
+                    var instance = await provider.CreateInstanceAsync(
+                        new CreateInstanceRequest
+                        {
+                            SandboxId = $"bench-{Environment.ProcessId}-{i}",
+                            InstanceName = $"podvm-bench-{i}",
+                            InstanceType = new InstanceType("bench", 1, memoryMiB),
+                            UserData = ReadOnlyMemory<byte>.Empty,
+                            Tags = new Dictionary<string, string>(StringComparer.Ordinal) { [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue },
+                        },
+                        cancellationToken);
+                    ours.Add(stopwatch.Elapsed.TotalSeconds);
+                    if (provider.SideChannel(instance.Id)?.Ready is { IsCompletedSuccessfully: true } ready
+                        && double.TryParse(await ready, NumberStyles.Float, CultureInfo.InvariantCulture, out var uptime))
+                    {
+                        guestUptime.Add(uptime);
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(parseResult.GetValue(idle)), cancellationToken);
+                    if (provider.ProcessId(instance.Id) is { } pid && HostProcess.ResidentKiB(pid) is { } kib)
+                    {
+                        rss.Add(kib);
+                    }
+
+                    await provider.DeleteInstanceAsync(instance.Id, cancellationToken);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {i}: bare kernel to init marker {bareSeconds:F2} s; pod VM create-to-ready {ours[^1]:F2} s (guest uptime at ready {(guestUptime.Count > 0 ? guestUptime[^1] : double.NaN):F2} s); QEMU RSS idle {(rss.Count > 0 ? rss[^1] / 1024.0 : double.NaN):F1} MiB"));
+                }
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+
+            var bareMedian = Median(bare);
+            var oursMedian = Median(ours);
+            output.WriteLine();
+            output.WriteLine("| measure | median | runs |");
+            output.WriteLine("|---|---|---|");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare kernel, launch to trivial-init marker | {bareMedian:F2} s | {string.Join(", ", bare.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pod VM, create to guest ready (provider API) | {oursMedian:F2} s | {string.Join(", ", ours.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+            if (guestUptime.Count > 0)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pod VM, guest uptime when /init reports ready | {Median(guestUptime):F2} s | {string.Join(", ", guestUptime.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+            }
+
+            if (rss.Count > 0)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| QEMU RSS per idle pod VM ({memoryMiB} MiB guest) | {Median(rss.Select(v => v / 1024.0).ToList()):F1} MiB | {string.Join(", ", rss.Select(v => (v / 1024.0).ToString("F1", CultureInfo.InvariantCulture)))} |"));
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead of the pod VM over the bare kernel: {(oursMedian / bareMedian - 1) * 100:F0}% (goal <= 30%)"));
+            if (rss.Count > 0)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host cost per idle VM: {Median(rss.Select(v => v / 1024.0).ToList()):F1} MiB (goal <= guest RAM + 64 = {memoryMiB + 64} MiB)"));
+            }
+
+            return 0;
+        });
+        return new Command("bench", "Benchmarks of local mode (not tests).") { boot };
+    }
+
+    /// <summary>Seconds from launching QEMU to the trivial init's marker on the console.</summary>
+    private static async Task<double> BootBareAsync(Accelerator accelerator, string kernel, string initrd, string commandLine, int memoryMiB, string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var console = Path.Combine(directory, "console.log");
+        var spec = new QemuLaunchSpec
+        {
+            Accelerator = accelerator,
+            VCpus = 1,
+            MemoryMiB = memoryMiB,
+            Kernel = kernel,
+            Initrd = initrd,
+            CommandLine = commandLine,
+            ConsoleLog = console,
+            QmpSocket = Path.Combine(directory, "qmp.sock"),
+            SideChannelSocket = Path.Combine(directory, "side.sock"),
+            PidFile = Path.Combine(directory, "qemu.pid"),
+            HostForwardPort = new LocalKvmProvider.Networking.LoopbackPortAllocator().Reserve(),
+        };
+        var stopwatch = Stopwatch.StartNew();
+        using var process = await QemuLauncher.LaunchAsync(spec, Path.Combine(directory, "qemu.log"), cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(3));
+        while (!(File.Exists(console) && (await File.ReadAllTextAsync(console, deadline.Token)).Contains("PODVM_BARE_READY", StringComparison.Ordinal)))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The bare kernel exited without its marker; console log {console}");
+            }
+
+            await Task.Delay(10, deadline.Token);
+        }
+
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+        process.Kill();
+        return seconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
