@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace PodVm.GuestAgent;
+
+/// <summary>Source-generated log messages of the guest agent (event ids 4000-4099).</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Warning, Message = "NO AGENT POLICY IS SET: every agent call from the host is allowed. Set one through initdata (policy.json) or SetPolicy.")]
+    public static partial void NoPolicy(ILogger logger);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Agent policy in force (from {Source})")]
+    public static partial void PolicySet(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Denied {Method}: {Reason}")]
+    public static partial void Denied(ILogger logger, string method, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Container {ContainerId} created from {Image} (pid {Pid})")]
+    public static partial void ContainerCreated(ILogger logger, string containerId, string image, int pid);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Process {ExecId} of container {ContainerId} exited with {ExitCode}")]
+    public static partial void ProcessExited(ILogger logger, string containerId, string execId, int exitCode);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Container {ContainerId}: mount dropped: {Mount}")]
+    public static partial void MountDropped(ILogger logger, string containerId, string mount);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "{Method} failed: {Message}")]
+    public static partial void CallFailed(ILogger logger, string method, string message);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Guest agent listening on {Endpoint} (cgroup {CgroupVersion})")]
+    public static partial void Listening(ILogger logger, string endpoint, string cgroupVersion);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Could not become child subreaper; exit codes of detached processes may be lost")]
+    public static partial void NoSubreaper(ILogger logger);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "OOM events are not available for container {ContainerId}")]
+    public static partial void NoOomWatch(ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Sandbox {SandboxId} created (hostname {Hostname}, shared pid namespace {SharedPid})")]
+    public static partial void SandboxCreated(ILogger logger, string sandboxId, string hostname, bool sharedPid);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Container {ContainerId} removed")]
+    public static partial void ContainerRemoved(ILogger logger, string containerId);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
+    public static partial void Unexpected(ILogger logger, string method, Exception exception);
+}

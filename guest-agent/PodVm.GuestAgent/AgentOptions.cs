@@ -1,0 +1,41 @@
+namespace PodVm.GuestAgent;
+
+/// <summary>The guest agent's settings; defaults are the pod VM's layout.</summary>
+internal sealed record AgentOptions
+{
+    /// <summary>Where the agent listens (ttrpc).</summary>
+    public string Listen { get; init; } = "unix:///run/kata-containers/agent.sock";
+
+    /// <summary>The crun binary.</summary>
+    public string CrunPath { get; init; } = "/usr/bin/crun";
+
+    /// <summary>crun's state directory (<c>--root</c>).</summary>
+    public string CrunRoot { get; init; } = "/run/podvm/crun";
+
+    /// <summary>Where bundles (config.json, pid files, crun logs) are kept.</summary>
+    public string StateDirectory { get; init; } = "/run/podvm/agent";
+
+    /// <summary>Where container rootfs directories are made: <c>&lt;root&gt;/&lt;container-id&gt;/rootfs</c> (as Kata's guest pull).</summary>
+    public string ContainersRoot { get; init; } = "/run/kata-containers";
+
+    /// <summary>The OCI image layouts shipped in the pod VM image, one directory per image name.</summary>
+    public string ImagesDirectory { get; init; } = "/usr/share/podvm/images";
+
+    /// <summary>The cgroup (relative to the cgroup root) under which every container's cgroup is made.</summary>
+    public string CgroupParent { get; init; } = "/podvm";
+
+    /// <summary>The cgroup filesystem root.</summary>
+    public string CgroupRoot { get; init; } = "/sys/fs/cgroup";
+
+    /// <summary>Pass <c>--no-pivot</c> to crun (needed when the VM's root is the initramfs). Null = decide from the root filesystem type.</summary>
+    public bool? NoPivot { get; init; }
+
+    /// <summary>A policy file read at start (the measured one from initdata), if it exists.</summary>
+    public string PolicyFile { get; init; } = "/run/peerpod/policy.json";
+
+    /// <summary>The <c>ip</c> binary used by UpdateInterface/UpdateRoutes.</summary>
+    public string IpPath { get; init; } = "/sbin/ip";
+
+    /// <summary>Upper bound of output the agent buffers per stream before the container's writes block.</summary>
+    public int StdioBufferBytes { get; init; } = 1024 * 1024;
+}
