@@ -2,6 +2,7 @@ using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers.AzureVtpm;
 using PodVm.Attestation.Verifiers.LocalDev;
 using PodVm.Attestation.Verifiers.Snp;
+using PodVm.Attestation.Verifiers.Tdx;
 using PodVm.Attestation.Verifiers.Tpm;
 
 namespace PodVm.Attestation.Verifiers;
@@ -19,4 +20,7 @@ public static class EvidenceVerifiers
 
     /// <summary>Azure SEV-SNP confidential VMs with the paravisor vTPM (Trustee az-snp-vtpm evidence v0, v1, v2).</summary>
     public static IEvidenceVerifier CreateAzSnpVtpm(SnpVerifierOptions options, TimeProvider time) => new AzSnpVtpmVerifier(options, time);
+
+    /// <summary>Intel TDX quotes v4/v5, with collateral (TCB info, QE identity, CRLs) when a source is configured.</summary>
+    public static IEvidenceVerifier CreateTdx(TdxVerifierOptions options, TimeProvider time) => new TdxVerifier(options, time);
 }
