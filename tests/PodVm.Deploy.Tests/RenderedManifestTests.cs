@@ -127,6 +127,16 @@ public sealed class RenderedManifestTests
         var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
         Assert.Contains(container.Ports, p => p.Name == Assert.Single(service.Spec.Ports).TargetPort.Value);
         Assert.False(deployment.Spec.Template.Spec.AutomountServiceAccountToken);
+        Assert.Equal(["kbs", "serve"], container.Args.Take(2));
+        Assert.Equal("/healthz", container.ReadinessProbe.HttpGet.Path);
+        var claim = Assert.Single(deployment.Spec.Template.Spec.Volumes, v => v.PersistentVolumeClaim is not null).PersistentVolumeClaim.ClaimName;
+        manifests.Single<V1PersistentVolumeClaim>(claim);
+
+        var settings = JsonNode.Parse(manifests.All<V1ConfigMap>().Single(c => c.Data?.ContainsKey("kbs.json") == true).Data["kbs.json"])!["Kbs"]!;
+        var url = new Uri((string)settings["Urls"]![0]!);
+        Assert.Equal(Assert.Single(container.Ports).ContainerPort, url.Port);
+        var database = (string)settings["DatabasePath"]!;
+        Assert.Contains(container.VolumeMounts, m => m.Name == "data" && database.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -158,8 +168,8 @@ public sealed class RenderedManifestTests
     public async Task References_ConfigMapsSecretsAndServiceAccounts_Exist(string overlay)
     {
         var manifests = await Manifests.RenderAsync(overlay);
-        // Created outside kustomize: the webhook certificate by deploy/scripts/webhook-cert.sh.
-        var external = new HashSet<string> { "podvm-webhook-tls" };
+        // Created outside kustomize (docs/install.md): the webhook certificate and the KBS admin key.
+        var external = new HashSet<string> { "podvm-webhook-tls", "podvm-kbs-admin" };
         var configMaps = manifests.All<V1ConfigMap>().Select(c => c.Metadata.Name).ToHashSet();
         var accounts = manifests.All<V1ServiceAccount>().Select(c => c.Metadata.Name).ToHashSet();
         var specs = manifests.All<V1DaemonSet>().Select(d => d.Spec.Template.Spec)
