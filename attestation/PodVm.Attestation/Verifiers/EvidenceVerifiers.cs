@@ -1,6 +1,7 @@
 using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers.AzureVtpm;
 using PodVm.Attestation.Verifiers.LocalDev;
+using PodVm.Attestation.Verifiers.Sample;
 using PodVm.Attestation.Verifiers.Snp;
 using PodVm.Attestation.Verifiers.Tdx;
 using PodVm.Attestation.Verifiers.Tpm;
@@ -23,4 +24,10 @@ public static class EvidenceVerifiers
 
     /// <summary>Intel TDX quotes v4/v5, with collateral (TCB info, QE identity, CRLs) when a source is configured.</summary>
     public static IEvidenceVerifier CreateTdx(TdxVerifierOptions options, TimeProvider time) => new TdxVerifier(options, time);
+
+    /// <summary>Azure TDX confidential VMs with the paravisor vTPM (Trustee az-tdx-vtpm evidence v0, v1).</summary>
+    public static IEvidenceVerifier CreateAzTdxVtpm(TdxVerifierOptions options, TimeProvider time) => new AzTdxVtpmVerifier(options, time);
+
+    /// <summary>Trustee's sample TEE; rejects everything with TeeDisabled unless enabled.</summary>
+    public static IEvidenceVerifier CreateSample(SampleVerifierOptions options) => new SampleVerifier(options);
 }
