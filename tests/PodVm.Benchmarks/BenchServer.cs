@@ -31,7 +31,15 @@ internal sealed class BenchServer : IAsyncDisposable
         }
 
         var server = new TtrpcServer(new TtrpcServerOptions());
-        Hypervisor.BindService(server.Services, new EchoHypervisorService());
+        if (implementation == Implementation.CSharpRaw)
+        {
+            server.Fallback = static (request, _) => ValueTask.FromResult(TtrpcRawResponse.Success(request.Payload));
+        }
+        else
+        {
+            Hypervisor.BindService(server.Services, new EchoHypervisorService());
+        }
+
         await server.StartAsync(TtrpcEndpoint.Parse("unix://" + socketPath), CancellationToken.None).ConfigureAwait(false);
         return new BenchServer(directory, socketPath, server, null);
     }

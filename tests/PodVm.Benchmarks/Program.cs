@@ -5,14 +5,15 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PodVm.Benchmarks;
 
-// dotnet run -c Release --project tests/PodVm.Benchmarks -- [--quick | --loops-only] [--rounds N] [--out FILE] [BenchmarkDotNet args]
+// dotnet run -c Release --project tests/PodVm.Benchmarks -- [--quick | --loops-only] [--rounds N] [--workload unary|parallel|payload]... [--out FILE] [BenchmarkDotNet args]
 //   (default)     BenchmarkDotNet (our client vs our server and the Go server), then the four-way loop comparison
-//   --quick       the four-way loop comparison only, short (about a minute)
+//   --quick       the four-way loop comparisons only, short (under two minutes)
 //   --loops-only  the four-way loop comparison only, full length
 var quick = args.Contains("--quick");
 var loopsOnly = quick || args.Contains("--loops-only");
 var rounds = quick ? 1 : 3;
 string? output = null;
+var workloads = new List<Workload>();
 var rest = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -22,6 +23,9 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--rounds" when i + 1 < args.Length:
             rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--workload" when i + 1 < args.Length:
+            workloads.Add(Enum.Parse<Workload>(args[++i], ignoreCase: true));
             break;
         case "--out" when i + 1 < args.Length:
             output = args[++i];
@@ -48,7 +52,8 @@ if (!loopsOnly)
 var table = await LoopComparison.RunAsync(
     warmup: TimeSpan.FromSeconds(quick ? 0.5 : 1),
     duration: TimeSpan.FromSeconds(quick ? 2 : 5),
-    rounds: rounds);
+    rounds: rounds,
+    workloads: workloads.Count > 0 ? workloads : Enum.GetValues<Workload>());
 Console.WriteLine();
 Console.WriteLine(table);
 if (output is not null)
