@@ -12,9 +12,11 @@ internal static class ImageCommand
         var output = new Option<string>("--output") { Description = $"Image directory (default {PodVmPaths.DefaultImage}; $PODVM_HOME moves it)." };
         var kernel = new Option<string>("--kernel-package") { Description = "Debian kernel package (a meta package is followed).", DefaultValueFactory = _ => "linux-image-amd64" };
         var noPrograms = new Option<bool>("--no-guest-programs") { Description = "Leave the NativeAOT guest programs out (busybox, crun and /init only)." };
+        var compression = new Option<InitrdCompression>("--initrd-compression") { Description = "gzip (default) or none.", DefaultValueFactory = _ => InitrdCompression.Gzip };
+        var keepSignatures = new Option<bool>("--keep-module-signatures") { Description = "Keep Debian's module signatures (the guest then verifies each one at load)." };
         var build = new Command("build", "Build the pod VM image: kernel from Debian's package, a reproducible initramfs, and manifest.json with the launch digests.")
         {
-            output, kernel, noPrograms,
+            output, kernel, noPrograms, compression, keepSignatures,
         };
         build.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -25,6 +27,8 @@ internal static class ImageCommand
                 KernelPackage = parseResult.GetValue(kernel) ?? "linux-image-amd64",
                 RepositoryRoot = RepositoryLocator.FindDefault(),
                 IncludeGuestPrograms = !parseResult.GetValue(noPrograms),
+                Compression = parseResult.GetValue(compression),
+                StripModuleSignatures = !parseResult.GetValue(keepSignatures),
             };
             try
             {

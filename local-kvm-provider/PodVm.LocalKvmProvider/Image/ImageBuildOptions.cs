@@ -26,6 +26,11 @@ public sealed record ImageBuildOptions
     /// <summary>Publish and include the guest programs found under <see cref="RepositoryRoot"/>.</summary>
     public bool IncludeGuestPrograms { get; init; } = true;
 
+    /// <summary>Strip module signatures (the initrd measurement covers the modules; verifying them only costs boot time).</summary>
+    public bool StripModuleSignatures { get; init; } = true;
+
+    public InitrdCompression Compression { get; init; } = InitrdCompression.Gzip;
+
     /// <summary>Extra files for the initramfs (guest path to host file), e.g. test fixtures; part of the input digest.</summary>
     public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();
 }

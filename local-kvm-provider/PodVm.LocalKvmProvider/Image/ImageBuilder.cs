@@ -63,7 +63,8 @@ public sealed class ImageBuilder
 
         foreach (var module in modules)
         {
-            tree.AddFile($"lib/modules/{kernel.Release}/{module}", Path.Combine(kernel.ModulesDirectory, module), Readable);
+            var bytes = await File.ReadAllBytesAsync(Path.Combine(kernel.ModulesDirectory, module), cancellationToken);
+            tree.AddFile($"lib/modules/{kernel.Release}/{module}", options.StripModuleSignatures ? ModuleSignature.Strip(bytes) : bytes, Readable);
         }
 
         tree.AddFile("etc/podvm/modules", Encoding.UTF8.GetBytes(string.Join('\n', modules) + "\n"), Readable);
@@ -103,7 +104,7 @@ public sealed class ImageBuilder
 
         Step("input digest");
         var initramfsFiles = tree.FileDigests();
-        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine);
+        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine, options.Compression);
         var output = Path.GetFullPath(options.OutputDirectory);
         if (TryLoadUpToDate(output, inputDigest) is { } existing)
         {
@@ -118,10 +119,17 @@ public sealed class ImageBuilder
         }
 
         Directory.CreateDirectory(staging);
-        Step("writing initrd.img (newc cpio, gzip -6)");
+        Step($"writing initrd.img (newc cpio, {(options.Compression == InitrdCompression.Gzip ? "gzip -6" : "uncompressed")})");
         await using (var initrd = File.Create(Path.Combine(staging, InitrdFile)))
         {
-            tree.WriteGzipCpio(initrd);
+            if (options.Compression == InitrdCompression.Gzip)
+            {
+                tree.WriteGzipCpio(initrd);
+            }
+            else
+            {
+                tree.WriteCpio(initrd);
+            }
         }
 
         Step("copying kernel (vmlinux, vmlinuz)");
@@ -227,12 +235,13 @@ public sealed class ImageBuilder
         }
     }
 
-    private static string InputDigest(KernelPackage kernel, InitramfsTree tree, SortedDictionary<string, string> files, string commandLine)
+    private static string InputDigest(KernelPackage kernel, InitramfsTree tree, SortedDictionary<string, string> files, string commandLine, InitrdCompression compression)
     {
         var text = new StringBuilder();
         text.Append(BuilderVersion).Append('\n');
         text.Append("kernel ").Append(kernel.Package).Append(' ').Append(kernel.DebSha256).Append('\n');
         text.Append("cmdline ").Append(commandLine).Append('\n');
+        text.Append("initrd ").Append(compression).Append('\n');
         foreach (var entry in tree.Entries)
         {
             text.Append(entry.Kind.ToString()).Append(' ').Append(entry.Path).Append(' ')
