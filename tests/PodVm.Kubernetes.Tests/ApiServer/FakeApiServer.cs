@@ -43,6 +43,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource _closeWatches = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _watchWaiters = [];
+    private TaskCompletionSource _watchGate = CompletedGate();
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -155,6 +156,30 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
         old.Cancel();
         old.Dispose();
+    }
+
+    /// <summary>New watch requests wait (unanswered) until <see cref="ReleaseWatches"/>.</summary>
+    public void HoldWatches()
+    {
+        lock (_gate)
+        {
+            _watchGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseWatches()
+    {
+        lock (_gate)
+        {
+            _watchGate.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
     }
 
     /// <summary>Forgets the watch history up to now: a watch from an older resourceVersion gets 410 Gone.</summary>
@@ -489,6 +514,13 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
     private async Task WatchAsync(HttpContext context, string resource, string? ns, string resourceVersion, string labelSelector, string timeoutSeconds)
     {
+        Task held;
+        lock (_gate)
+        {
+            held = _watchGate.Task;
+        }
+
+        await held.WaitAsync(context.RequestAborted);
         CancellationToken closed;
         long from;
         lock (_gate)
