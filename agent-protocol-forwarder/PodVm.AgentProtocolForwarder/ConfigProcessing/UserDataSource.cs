@@ -1,0 +1,172 @@
+using System.Net.Http.Headers;
+using PodVm.PodVmConfig;
+
+namespace PodVm.AgentProtocolForwarder.ConfigProcessing;
+
+/// <summary>
+/// Fetches the user data: the local provider's file, AWS IMDSv2 (PUT /latest/api/token, then GET /latest/user-data
+/// with the token) or Azure IMDS (GET /metadata/instance/compute/userData?api-version=2021-01-01&amp;format=text with
+/// <c>Metadata: true</c>; the reply is base64).
+/// </summary>
+internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessageHandler? handler = null)
+{
+    public async Task<byte[]> FetchAsync(CancellationToken cancellationToken)
+    {
+        var source = options.Source == "auto" ? Detect() : options.Source;
+        return source switch
+        {
+            "local" => await ReadLocalAsync(cancellationToken).ConfigureAwait(false),
+            "aws" => await RetryAsync(FetchAwsAsync, cancellationToken).ConfigureAwait(false),
+            _ => await RetryAsync(FetchAzureAsync, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    private string Detect()
+    {
+        if (File.Exists(options.LocalPath))
+        {
+            return "local";
+        }
+
+        var vendor = ReadDmi("sys_vendor") + " " + ReadDmi("bios_vendor") + " " + ReadDmi("product_name");
+        if (vendor.Contains("Amazon", StringComparison.OrdinalIgnoreCase))
+        {
+            return "aws";
+        }
+
+        if (vendor.Contains("Microsoft", StringComparison.OrdinalIgnoreCase))
+        {
+            return "azure";
+        }
+
+        throw new UserDataException(UserDataErrorReason.Unavailable,
+            $"no user data: {options.LocalPath} does not exist and the cloud is neither AWS nor Azure (DMI: '{vendor.Trim()}')");
+    }
+
+    private async Task<byte[]> ReadLocalAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(options.LocalPath))
+        {
+            throw new UserDataException(UserDataErrorReason.Unavailable, $"no user data at {options.LocalPath}");
+        }
+
+        var length = new FileInfo(options.LocalPath).Length;
+        if (length > options.Limits.MaxDocumentBytes * 2L)
+        {
+            throw new UserDataException(UserDataErrorReason.TooLarge, $"{options.LocalPath} is {length} bytes; the limit is {options.Limits.MaxDocumentBytes}");
+        }
+
+        return await File.ReadAllBytesAsync(options.LocalPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> FetchAwsAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Put, new Uri(options.AwsEndpoint, "/latest/api/token"));
+        tokenRequest.Headers.Add("X-aws-ec2-metadata-token-ttl-seconds", "21600");
+        using var tokenResponse = await http.SendAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
+        tokenResponse.EnsureSuccessStatusCode();
+        var token = await tokenResponse.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.AwsEndpoint, "/latest/user-data"));
+        request.Headers.Add("X-aws-ec2-metadata-token", token);
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw new UserDataException(UserDataErrorReason.Unavailable, "the instance has no user data (IMDS 404)");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<byte[]> FetchAzureAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            new Uri(options.AzureEndpoint, "/metadata/instance/compute/userData?api-version=2021-01-01&format=text"));
+        request.Headers.Add("Metadata", "true");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var text = System.Text.Encoding.ASCII.GetString(await ReadLimitedAsync(response, cancellationToken).ConfigureAwait(false)).Trim();
+        if (text.Length == 0)
+        {
+            throw new UserDataException(UserDataErrorReason.Unavailable, "the VM has no user data (Azure IMDS returned nothing)");
+        }
+
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UserDataException(UserDataErrorReason.BadEncoding, "Azure user data is not base64", ex);
+        }
+    }
+
+    private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var max = options.Limits.MaxDocumentBytes * 2;
+        if (response.Content.Headers.ContentLength is long l && l > max)
+        {
+            throw new UserDataException(UserDataErrorReason.TooLarge, $"user data is {l} bytes; the limit is {options.Limits.MaxDocumentBytes}");
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var ms = new MemoryStream();
+            var buffer = new byte[16384];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (ms.Length + n > max)
+                {
+                    throw new UserDataException(UserDataErrorReason.TooLarge, $"user data is larger than {max} bytes");
+                }
+
+                ms.Write(buffer, 0, n);
+            }
+
+            return ms.ToArray();
+        }
+    }
+
+    private async Task<byte[]> RetryAsync(Func<HttpClient, CancellationToken, Task<byte[]>> fetch, CancellationToken cancellationToken)
+    {
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(5);
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("podvm-config-processor", "1"));
+        var deadline = DateTime.UtcNow + options.Timeout;
+        while (true)
+        {
+            try
+            {
+                return await fetch(http, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new UserDataException(UserDataErrorReason.Unavailable, $"metadata service unreachable for {options.Timeout.TotalSeconds:0}s: {ex.Message}", ex);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string ReadDmi(string name)
+    {
+        try
+        {
+            var path = "/sys/class/dmi/id/" + name;
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : string.Empty;
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace PodVm.AgentProtocolForwarder.Forwarding;
+
+/// <summary>The forwarder's settings (flags compatible in spirit with upstream's agent-protocol-forwarder).</summary>
+internal sealed record ForwarderOptions
+{
+    public string ConfigPath { get; init; } = "/run/peerpod/apf.json";
+
+    public string Listen { get; init; } = "0.0.0.0:15150";
+
+    public string KataAgentSocket { get; init; } = "/run/kata-containers/agent.sock";
+
+    /// <summary>CA that issues client certificates (PEM file); overrides apf.json's tls-client-ca.</summary>
+    public string? CaCertFile { get; init; }
+
+    public string? CertFile { get; init; }
+
+    public string? CertKey { get; init; }
+
+    /// <summary>Plain TCP, for tests only.</summary>
+    public bool DisableTls { get; init; }
+
+    /// <summary>How long to keep retrying the agent socket for a new connection (upstream waits up to 150 s).</summary>
+    public TimeSpan AgentDialTimeout { get; init; } = TimeSpan.FromSeconds(150);
+
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

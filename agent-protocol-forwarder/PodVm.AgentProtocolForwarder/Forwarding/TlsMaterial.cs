@@ -1,0 +1,71 @@
+using System.Security.Cryptography.X509Certificates;
+using PodVm.PodVmConfig;
+
+namespace PodVm.AgentProtocolForwarder.Forwarding;
+
+/// <summary>The forwarder's server certificate and the CA its clients must chain to.</summary>
+internal sealed class TlsMaterial(X509Certificate2 serverCertificate, X509Certificate2Collection clientCa) : IDisposable
+{
+    public X509Certificate2 ServerCertificate { get; } = serverCertificate;
+
+    public X509Certificate2Collection ClientCa { get; } = clientCa;
+
+    /// <summary>Flags win; then apf.json's inline PEM; then the files under /run/peerpod/tls.</summary>
+    public static TlsMaterial Load(ForwarderOptions options, ForwarderConfig? config)
+    {
+        var certPem = Read(options.CertFile, config?.TlsServerCert, PodVmPaths.TlsServerCertificate, "server certificate");
+        var keyPem = Read(options.CertKey, config?.TlsServerKey, PodVmPaths.TlsServerKey, "server key");
+        var caPem = Read(options.CaCertFile, config?.TlsClientCa, PodVmPaths.TlsClientCa, "client CA");
+        using var ephemeral = X509Certificate2.CreateFromPem(certPem, keyPem);
+        var server = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+        var ca = new X509Certificate2Collection();
+        ca.ImportFromPem(caPem);
+        if (ca.Count == 0)
+        {
+            throw new ArgumentException("the client CA has no certificate");
+        }
+
+        return new TlsMaterial(server, ca);
+    }
+
+    /// <summary>True when <paramref name="certificate"/> chains to the configured CA (and only to it).</summary>
+    public bool IsTrustedClient(X509Certificate2 certificate, X509Certificate2Collection? intermediates)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(ClientCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (intermediates is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        }
+
+        return chain.Build(certificate);
+    }
+
+    public void Dispose()
+    {
+        ServerCertificate.Dispose();
+        foreach (var c in ClientCa)
+        {
+            c.Dispose();
+        }
+    }
+
+    private static string Read(string? flagFile, string? inline, string defaultFile, string what)
+    {
+        if (flagFile is not null)
+        {
+            return File.ReadAllText(flagFile);
+        }
+
+        if (!string.IsNullOrWhiteSpace(inline))
+        {
+            return inline;
+        }
+
+        return File.Exists(defaultFile)
+            ? File.ReadAllText(defaultFile)
+            : throw new ArgumentException($"no {what}: give the flag, put it in apf.json, or write {defaultFile}");
+    }
+}
