@@ -12,6 +12,12 @@ public sealed record CreateInstanceRequest
     /// <summary>The instance type chosen by the core's selection policy.</summary>
     public required InstanceType InstanceType { get; init; }
 
+    /// <summary>
+    /// Further allowed instance types, in the order the core's selection policy prefers them. A provider tries them in
+    /// turn when the cloud has no capacity for <see cref="InstanceType"/>; empty means no fallback.
+    /// </summary>
+    public IReadOnlyList<InstanceType> FallbackInstanceTypes { get; init; } = [];
+
     /// <summary>Provider-specific image reference (AMI id, Azure image id, local image directory); null = provider default.</summary>
     public string? Image { get; init; }
 

@@ -34,4 +34,14 @@ public interface ICloudProvider
     /// </summary>
     Task<IReadOnlyList<ProviderInstance>> ListInstancesAsync(
         IReadOnlyDictionary<string, string> tagFilter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The sizes this provider offers, with their vCPUs and memory, for the core's best-fit selection (upstream asks
+    /// the cloud at start-up: EC2 DescribeInstanceTypes, Azure VM sizes). Empty = the adaptor's configured catalogue.
+    /// </summary>
+    ValueTask<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<InstanceType>>([]);
+
+    /// <summary>The largest user data this provider can deliver, in bytes (EC2: 16 KiB; Azure: 64 KiB).</summary>
+    int MaxUserDataBytes => 64 * 1024;
 }
