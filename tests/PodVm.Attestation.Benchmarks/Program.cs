@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using PodVm.Attestation.Benchmarks;
+
+BenchmarkRunner.Run<VerifierBenchmarks>(args: args);
