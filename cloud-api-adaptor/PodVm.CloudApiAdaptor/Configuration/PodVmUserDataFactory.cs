@@ -25,7 +25,9 @@ public sealed class PodVmUserDataFactory(ForwarderCertificateAuthority ca)
             TlsMinVersion = "1.3",
         };
 
-        ReadOnlyMemory<byte>? initData = pod.InitData is { } encoded ? InitDataCodec.Decode(encoded).RawToml : null;
+        // The cast matters: without it, null converts to an empty ReadOnlyMemory (via byte[]) and every pod without
+        // initdata would be sent an empty initdata file, which fails validation.
+        ReadOnlyMemory<byte>? initData = pod.InitData is { } encoded ? (ReadOnlyMemory<byte>?)InitDataCodec.Decode(encoded).RawToml : null;
         var document = PodVmUserData.Build(forwarder, initData);
         var bytes = Encoding.UTF8.GetBytes(PodVmUserData.ToCloudConfig(document));
         if (bytes.Length > maxBytes)

@@ -53,7 +53,11 @@ public sealed class AgentProxy : IAsyncDisposable
         string? last = null;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw DeadlinePassed(last);
+            }
+
             try
             {
                 var client = await _forwarder.GetClientAsync(cancellationToken).ConfigureAwait(false);
@@ -73,6 +77,10 @@ public sealed class AgentProxy : IAsyncDisposable
             {
                 last = ex.Status.Detail;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw DeadlinePassed(last);
+            }
 
             try
             {
@@ -80,13 +88,16 @@ public sealed class AgentProxy : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new AdaptorException(AdaptorErrorReason.AgentUnreachable,
-                    $"sandbox {_sandboxId}: the pod VM's agent did not answer at {_forwarder.Address} before the deadline (last error: {last ?? "none"}); see the VM's console log");
+                throw DeadlinePassed(last);
             }
 
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
         }
     }
+
+    // The deadline running out is always a timeout (DeadlineExceeded), whichever await it interrupts.
+    private AdaptorException DeadlinePassed(string? last) => new(AdaptorErrorReason.Timeout,
+        $"sandbox {_sandboxId}: the pod VM's agent did not answer at {_forwarder.Address} before the deadline (last error: {last ?? "none"}); see the VM's console log");
 
     /// <summary>Stops accepting calls, lets calls in flight finish for up to <paramref name="drain"/>, then closes.</summary>
     public async Task StopAsync(TimeSpan drain)
