@@ -103,7 +103,7 @@ public static class InitDataCodec
                         inData = false;
                         break;
                     case TomlParseEventKind.String:
-                        var value = ev.GetString() ?? string.Empty;
+                        var value = parser.GetString() ?? string.Empty;
                         if (inData && property is not null)
                         {
                             data[property] = value;
