@@ -354,4 +354,34 @@ public sealed class PodManagerTests
         Assert.EndsWith("-01234567", name, StringComparison.Ordinal);
         Assert.Matches("^[a-z0-9-]+$", name);
     }
+    [Fact]
+    public async Task StartVm_ForwarderTrustsAnotherCa_AgentUnreachableUntilDeadlineAndInstanceDeleted()
+    {
+        await using var harness = await AdaptorHarness.StartAsync(o => o with { DefaultStartTimeout = TimeSpan.FromSeconds(1.5) });
+        var stranger = Path.Combine(harness.Root, "other-ca");
+        using var otherCa = PodVm.CloudApiAdaptor.Tls.ForwarderCertificateAuthority.LoadOrCreate(stranger, TimeProvider.System);
+        await using var impostor = new FakeForwarder(otherCa);
+        harness.Provider.ForwarderPort = impostor.Port;
+        await harness.Pods.CreateVmAsync("sb1", AdaptorHarness.Annotations(), null, CancellationToken.None).DefaultTimeout();
+
+        var ex = await Assert.ThrowsAsync<AdaptorException>(() => harness.Pods.StartVmAsync("sb1", CancellationToken.None)).DefaultTimeout();
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.Equal(0, impostor.HealthChecks);
+        Assert.Empty(harness.Provider.Instances);
+    }
+
+    [Fact]
+    public async Task GetInstanceId_WaitWhileStarting_CompletesWhenRunning()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        harness.Provider.CreateDelay = TimeSpan.FromMilliseconds(200);
+        await harness.Pods.CreateVmAsync("sb1", AdaptorHarness.Annotations("api"), null, CancellationToken.None).DefaultTimeout();
+
+        var waiting = harness.Pods.GetInstanceIdAsync("api", "default", wait: true, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        await harness.Pods.StartVmAsync("sb1", CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("i-1", await waiting.DefaultTimeout());
+    }
 }
