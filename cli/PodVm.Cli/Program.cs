@@ -5,8 +5,11 @@ using PodVm.Cli.Commands;
 var root = new RootCommand("PodVm: confidential peer pods. Every pod runs in a VM of its own, locally under QEMU or as an AWS or Azure instance.")
 {
     VersionCommand.Create(),
-    KbsCommand.Create(),
     AttestCommand.Create(),
+    KbsCommand.Create(),
+    RunCommand.Create(),
+    CaaCommand.Create(),
+    TtrpcCommand.Create(),
     ImageCommand.Create(),
     VmCommand.Create(),
     BenchCommand.Create(),

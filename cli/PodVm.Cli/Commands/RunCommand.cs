@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+using PodVm.Cli.Run;
+using PodVm.CloudApiAdaptor.Hosting;
+using PodVm.Protocols.Ttrpc;
+
+namespace PodVm.Cli.Commands;
+
+/// <summary>
+/// <c>podvm run IMAGE -- CMD...</c>: PodVm's main job, as `docker run` is Docker's. Starts an adaptor with the local
+/// provider in this process (or uses a running one), plays the Kata shim's part for one pod, streams the
+/// container's output, prints a timing breakdown on stderr, and exits with the container's exit code.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string>("image") { Description = "Container image, from those the pod VM image carries (e.g. busybox)." };
+        var command = new Argument<string[]>("command") { Description = "The command and its arguments (after --).", Arity = ArgumentArity.OneOrMore };
+        var adaptor = new Option<string?>("--adaptor") { Description = "Use a running adaptor at this hypervisor socket (unix:///run/peerpod/hypervisor.sock) instead of starting one." };
+        var env = new Option<string[]>("--env", "-e") { Description = "Environment variable KEY=VALUE for the container (repeatable)." };
+        var vcpus = new Option<int>("--vcpus") { Description = "vCPUs the pod asks for (default_vcpus)." };
+        var memory = new Option<int>("--memory") { Description = "Memory in MiB the pod asks for (default_memory)." };
+        var limit = new Option<long>("--memory-limit") { Description = "The container's cgroup memory limit in MiB (0 = none)." };
+        var instanceType = new Option<string?>("--instance-type") { Description = "Instance type (machine_type annotation), e.g. local.medium." };
+        var podVmImage = new Option<string?>("--podvm-image") { Description = "Pod VM image directory (output of `podvm image build`); default: the provider's." };
+        var keep = new Option<bool>("--keep") { Description = "Leave the pod VM running afterwards (see `podvm vm list`)." };
+        var timeout = new Option<string>("--timeout") { Description = "How long the VM may take to boot (StartVM deadline).", DefaultValueFactory = _ => "10m" };
+
+        var run = new Command("run", "Run a container in a pod VM of its own and stream its output; exits with the container's exit code.")
+        {
+            image, command, adaptor, env, vcpus, memory, limit, instanceType, podVmImage, keep, timeout,
+        };
+        run.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var stderr = parseResult.InvocationConfiguration.Error;
+            if (!DurationParser.TryParse(parseResult.GetValue(timeout)!, out var startTimeout) || startTimeout <= TimeSpan.Zero)
+            {
+                await stderr.WriteLineAsync($"--timeout: '{parseResult.GetValue(timeout)}' is not a positive duration (e.g. 90s, 10m)");
+                return 2;
+            }
+
+            var request = new RunRequest
+            {
+                Image = parseResult.GetValue(image)!,
+                Command = parseResult.GetValue(command)!,
+                Environment = parseResult.GetValue(env) ?? [],
+                VCpus = parseResult.GetValue(vcpus),
+                MemoryMiB = parseResult.GetValue(memory),
+                MemoryLimitMiB = parseResult.GetValue(limit),
+                InstanceType = parseResult.GetValue(instanceType),
+                ImageDirectory = parseResult.GetValue(podVmImage),
+                Keep = parseResult.GetValue(keep),
+                StartTimeout = startTimeout,
+            };
+
+            var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+            if (parseResult.GetValue(adaptor) is { } address)
+            {
+                if (!TtrpcEndpoint.TryParse(address, out var endpoint, out var error))
+                {
+                    await stderr.WriteLineAsync($"--adaptor: {error}");
+                    return 2;
+                }
+
+                return await RunSessionAsync(endpoint, request, stdout, stderr, cancellationToken);
+            }
+
+            return await RunWithInProcessAdaptorAsync(request, stdout, stderr, cancellationToken);
+        });
+        return run;
+    }
+
+    private static async Task<int> RunWithInProcessAdaptorAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var runtime = Directory.CreateTempSubdirectory("podvm-run-").FullName;
+        var socket = Path.Combine(runtime, "hypervisor.sock");
+        var overrides = AdaptorComposition.ProviderDefaults("local");
+        overrides["Adaptor:SocketPath"] = socket;
+        overrides["Adaptor:PodsDirectory"] = Path.Combine(runtime, "pods");
+        overrides["Adaptor:StateDirectory"] = Path.Combine(runtime, "state");
+        overrides["Adaptor:MetricsUrl"] = "http://127.0.0.1:0";
+        overrides["Adaptor:ClusterName"] = $"podvm-run-{Environment.ProcessId}";
+        overrides["Adaptor:ReconcileInterval"] = "00:00:00";
+        overrides["Logging:LogLevel:Default"] = "Warning";
+        WebApplication app;
+        try
+        {
+            app = AdaptorHost.Build([], null, overrides, (services, configuration) => AdaptorComposition.TryAddProvider("local", services, configuration));
+            await app.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException ex)
+        {
+            await stderr.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
+            return 2;
+        }
+
+        try
+        {
+            return await RunSessionAsync(TtrpcEndpoint.Unix(socket), request, stdout, stderr, cancellationToken);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            Directory.Delete(runtime, recursive: true);
+        }
+    }
+
+    private static async Task<int> RunSessionAsync(TtrpcEndpoint hypervisor, RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var session = new ShimSession(hypervisor, request, stdout, stderr);
+        try
+        {
+            return await session.RunAsync(cancellationToken);
+        }
+        catch (Grpc.Core.RpcException ex)
+        {
+            await stderr.WriteLineAsync($"podvm run: {ex.StatusCode}: {ex.Status.Detail}");
+            return 125;
+        }
+        finally
+        {
+            await stderr.WriteLineAsync("timings:");
+            foreach (var (step, elapsed) in session.Timings)
+            {
+                await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {step,-30} {elapsed.TotalSeconds,8:0.000}s"));
+            }
+        }
+    }
+}
