@@ -83,7 +83,7 @@ public static class InitDataCodec
                 switch (ev.Kind)
                 {
                     case TomlParseEventKind.PropertyName:
-                        property = ev.PropertyName;
+                        property = parser.GetPropertyName();
                         break;
                     case TomlParseEventKind.StartTable:
                         depth++;
