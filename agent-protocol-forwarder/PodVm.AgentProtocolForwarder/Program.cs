@@ -23,6 +23,7 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
 {
     o.SingleLine = true;
+    o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
     o.TimestampFormat = "HH:mm:ss.fff ";
 }));
 

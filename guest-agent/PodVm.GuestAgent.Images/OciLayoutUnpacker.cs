@@ -152,7 +152,7 @@ public static class OciLayoutUnpacker
         using var hashing = new HashingReadStream(decompressed);
         try
         {
-            using var reader = new TarReader(hashing);
+            using var reader = new TarReader(hashing, leaveOpen: true);
             while (reader.GetNextEntry() is { } entry)
             {
                 ExtractEntry(entry, rootfs);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using PodVm.GuestAgent.Images;
 using PodVm.LocalKvmProvider.Tools;
 
 namespace PodVm.LocalKvmProvider.Image;
@@ -14,12 +15,17 @@ namespace PodVm.LocalKvmProvider.Image;
 public sealed class ImageBuilder
 {
     /// <summary>Bump when the layout of the image changes, so cached images are rebuilt.</summary>
-    public const string BuilderVersion = "podvm-image-builder/1";
+    public const string BuilderVersion = "podvm-image-builder/2";
 
     public const string VmlinuxFile = "vmlinux";
     public const string VmlinuzFile = "vmlinuz";
     public const string InitrdFile = "initrd.img";
 
+    /// <summary>Where the pod VM keeps the OCI image layouts containers are made from (the guest agent reads them).</summary>
+    public const string ImagesGuestDirectory = "usr/share/podvm/images";
+
+    private const string ForwarderGuestPath = "/usr/bin/podvm-forwarder";
+    private const string ConfigProcessorGuestPath = "/usr/bin/podvm-config-processor";
     private const int Executable = 0x1ED; // 0755
     private const int Readable = 0x1A4; // 0644
 
@@ -96,6 +102,21 @@ public sealed class ImageBuilder
         {
             Detail("not included (no repository, or disabled)");
         }
+
+        if (programs.Count > 0)
+        {
+            // .NET's TLS opens OpenSSL with dlopen at run time, so ldd does not list it.
+            await AddProgramAsync(tree, LocateLibrary("libssl.so.3", "libssl3"), cancellationToken);
+        }
+
+        if (programs.Any(p => p.GuestPath == ForwarderGuestPath))
+        {
+            // One NativeAOT binary serves both roles; /init runs it under this name before the agent starts.
+            tree.AddSymlink(ConfigProcessorGuestPath, ForwarderGuestPath);
+        }
+
+        Step("container images");
+        components["images"] = await AddContainerImagesAsync(tree, cancellationToken);
 
         foreach (var (guestPath, hostFile) in options.ExtraFiles.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -221,6 +242,52 @@ public sealed class ImageBuilder
                 tree.AddSymlink(applet, "/bin/busybox");
             }
         }
+    }
+
+    /// <summary>
+    /// Adds the images pods can run without pulling anything: <c>busybox</c> (tags <c>latest</c>), made from the
+    /// host's busybox-static by a reproducible single-layer writer. Returns the images and their manifest digests.
+    /// </summary>
+    private async Task<string> AddContainerImagesAsync(InitramfsTree tree, CancellationToken cancellationToken)
+    {
+        var busybox = HostTool.Busybox.Locate();
+        var list = await HostTool.Busybox.RunAsync(["--list"], cancellationToken);
+        var entries = OciLayoutWriter.BusyboxEntries(await File.ReadAllBytesAsync(busybox, cancellationToken), list.StandardOutput.Split('\n'));
+        var scratch = Directory.CreateTempSubdirectory("podvm-images-");
+        try
+        {
+            var layout = Path.Combine(scratch.FullName, "busybox");
+            var digest = OciLayoutWriter.Write(layout, entries, new OciImageConfig { Cmd = ["sh"] });
+            foreach (var file in Directory.GetFiles(layout, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var relative = Path.GetRelativePath(scratch.FullName, file);
+                tree.AddFile($"{ImagesGuestDirectory}/{relative}", await File.ReadAllBytesAsync(file, cancellationToken), Readable);
+            }
+
+            Detail($"busybox:latest {digest}");
+            return $"busybox:latest@{digest}";
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+    }
+
+    private static Task AddProgramAsync(InitramfsTree tree, string hostLibrary, CancellationToken cancellationToken) =>
+        AddProgramAsync(tree, hostLibrary, hostLibrary, cancellationToken);
+
+    private static string LocateLibrary(string soname, string debianPackage)
+    {
+        foreach (var dir in new[] { "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib" })
+        {
+            var path = Path.Combine(dir, soname);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new ImageBuildException(ImageBuildErrorReason.MissingPackage, $"{soname} is not installed; the guest programs need it for TLS. Install it with: apt-get install {debianPackage}");
     }
 
     private static async Task AddProgramAsync(InitramfsTree tree, string guestPath, string hostFile, CancellationToken cancellationToken)
