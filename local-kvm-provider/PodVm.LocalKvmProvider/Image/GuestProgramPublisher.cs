@@ -7,13 +7,14 @@ using PodVm.LocalKvmProvider.Tools;
 namespace PodVm.LocalKvmProvider.Image;
 
 /// <summary>
-/// Finds the guest programs (executable projects under agent-protocol-forwarder/ and guest-agent/), publishes each
+/// Finds the guest programs (executable projects under agent-protocol-forwarder/, attestation/ and guest-agent/ that
+/// declare <c>&lt;PodVmGuestProgram&gt;true&lt;/PodVmGuestProgram&gt;</c>; the KBS, an executable there too, does not), publishes each
 /// NativeAOT for linux-x64 and caches the result under cache/publish by a digest of its sources, so an unchanged
 /// program is not published again.
 /// </summary>
 internal sealed partial class GuestProgramPublisher
 {
-    public static readonly string[] SearchFolders = ["agent-protocol-forwarder", "guest-agent"];
+    public static readonly string[] SearchFolders = ["agent-protocol-forwarder", "attestation", "guest-agent"];
 
     public static readonly string[] PublishArguments =
     [
@@ -50,7 +51,7 @@ internal sealed partial class GuestProgramPublisher
                 var relative = Path.GetRelativePath(dir, project);
                 if (relative.Count(c => c == '/') == 1
                     && !Path.GetFileNameWithoutExtension(project).EndsWith(".Tests", StringComparison.Ordinal)
-                    && OutputTypeExe().IsMatch(File.ReadAllText(project)))
+                    && File.ReadAllText(project) is var text && OutputTypeExe().IsMatch(text) && GuestProgramMarker().IsMatch(text))
                 {
                     projects.Add(project);
                 }
@@ -68,6 +69,10 @@ internal sealed partial class GuestProgramPublisher
         var output = Path.Combine(_cache, $"{Path.GetFileNameWithoutExtension(project)}-{digest[..16]}");
         var executable = Path.Combine(output, assemblyName);
         var relativeProject = Path.GetRelativePath(_repositoryRoot, project);
+        Directory.CreateDirectory(_cache);
+
+        // Test projects build images in parallel; one publish per program at a time, the others then find it done.
+        await using var publishLock = await AcquireLockAsync(Path.Combine(_cache, Path.GetFileNameWithoutExtension(project) + ".lock"), cancellationToken);
         if (!File.Exists(Path.Combine(output, ".complete")))
         {
             HostTool.Clang.Locate();
@@ -129,6 +134,22 @@ internal sealed partial class GuestProgramPublisher
         return kebab is "podvm-agent-protocol-forwarder" ? "podvm-forwarder" : kebab;
     }
 
+    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 1200)
+            {
+                // Another build publishes this program (NativeAOT takes minutes); wait for it, at most 20 minutes.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
     private static string AssemblyName(string project)
     {
         var match = AssemblyNameElement().Match(File.ReadAllText(project));
@@ -187,6 +208,9 @@ internal sealed partial class GuestProgramPublisher
 
     [GeneratedRegex(@"<OutputType>\s*Exe\s*</OutputType>", RegexOptions.IgnoreCase)]
     private static partial Regex OutputTypeExe();
+
+    [GeneratedRegex(@"<PodVmGuestProgram>\s*true\s*</PodVmGuestProgram>", RegexOptions.IgnoreCase)]
+    private static partial Regex GuestProgramMarker();
 
     [GeneratedRegex(@"<AssemblyName>([^<]+)</AssemblyName>")]
     private static partial Regex AssemblyNameElement();

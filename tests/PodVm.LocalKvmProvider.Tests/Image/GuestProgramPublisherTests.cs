@@ -15,21 +15,23 @@ public sealed class GuestProgramPublisherTests
     }
 
     [Fact]
-    public void Discover_ExeProjectsOnly_SkipsLibrariesAndTests()
+    public void Discover_MarkedExeProjectsOnly_SkipsLibrariesTestsAndHostPrograms()
     {
         var root = Directory.CreateTempSubdirectory("podvm-repo-").FullName;
         try
         {
-            void Project(string path, string outputType)
+            void Project(string path, string outputType, bool guest = true)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, path))!);
-                File.WriteAllText(Path.Combine(root, path), $"<Project><PropertyGroup><OutputType>{outputType}</OutputType></PropertyGroup></Project>");
+                var marker = guest ? "<PodVmGuestProgram>true</PodVmGuestProgram>" : string.Empty;
+                File.WriteAllText(Path.Combine(root, path), $"<Project><PropertyGroup><OutputType>{outputType}</OutputType>{marker}</PropertyGroup></Project>");
             }
 
             Project("guest-agent/PodVm.GuestAgent/PodVm.GuestAgent.csproj", "Exe");
             Project("guest-agent/PodVm.GuestAgent.Images/PodVm.GuestAgent.Images.csproj", "Library");
             Project("guest-agent/PodVm.GuestAgent.Tests/PodVm.GuestAgent.Tests.csproj", "Exe");
             Project("agent-protocol-forwarder/PodVm.Forwarder/PodVm.Forwarder.csproj", "Exe");
+            Project("attestation/PodVm.Kbs/PodVm.Kbs.csproj", "Exe", guest: false);
 
             var found = new GuestProgramPublisher(root, Path.Combine(root, "cache"), _ => { }).Discover();
 

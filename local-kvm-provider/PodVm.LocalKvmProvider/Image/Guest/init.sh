@@ -63,6 +63,14 @@ if [ -x /usr/bin/podvm-config-processor ]; then
   step "config processor"
 fi
 
+# The attester and KBS client: evidence for this VM's TEE, the RCAR handshake, and the confidential-data-hub
+# endpoint (127.0.0.1:8006) through which containers ask for secrets. Started before the agent, so it is up
+# before any container can ask.
+if [ -x /usr/bin/podvm-attester ]; then
+  setsid /usr/bin/podvm-attester < /dev/null > /dev/console 2>&1 &
+  step "attester started"
+fi
+
 if [ -x /usr/bin/podvm-guest-agent ]; then
   setsid /usr/bin/podvm-guest-agent < /dev/null > /dev/console 2>&1 &
   step "guest agent started"
