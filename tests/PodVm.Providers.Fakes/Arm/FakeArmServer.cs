@@ -396,7 +396,10 @@ public sealed partial class FakeArmServer : IAsyncDisposable
 
             var nic = AddResource("Microsoft.Network/networkInterfaces", route.Name!, body);
             var address = NextAddress();
-            foreach (var configuration in configurations)
+
+            // A Dynamic private address is assigned when the NIC is created; it is stored on the NIC's own copy of
+            // the body (AddResource cloned it), so GET returns it in properties.ipConfigurations[].properties.
+            foreach (var configuration in (JsonArray)nic.Body["properties"]!["ipConfigurations"]!)
             {
                 configuration!["properties"]!["privateIPAddress"] = address;
             }
