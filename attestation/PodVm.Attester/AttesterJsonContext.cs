@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+using PodVm.Attester.Cdh;
+using PodVm.Attester.Evidence;
+using PodVm.Attester.Kbs;
+
+namespace PodVm.Attester;
+
+/// <summary>Source-generated JSON for every document the attester reads or writes (NativeAOT: no reflection).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never, PropertyNameCaseInsensitive = false)]
+[JsonSerializable(typeof(SideChannelRequest))]
+[JsonSerializable(typeof(SideChannelReply))]
+[JsonSerializable(typeof(LocalDevEvidence))]
+[JsonSerializable(typeof(TdxEvidence))]
+[JsonSerializable(typeof(KbsRequest))]
+[JsonSerializable(typeof(KbsChallenge))]
+[JsonSerializable(typeof(KbsAttestation))]
+[JsonSerializable(typeof(KbsTokenResponse))]
+[JsonSerializable(typeof(KbsErrorBody))]
+[JsonSerializable(typeof(EarTokenClaims))]
+[JsonSerializable(typeof(JweMessage))]
+[JsonSerializable(typeof(JweHeader))]
+[JsonSerializable(typeof(CdhErrorBody))]
+internal sealed partial class AttesterJsonContext : JsonSerializerContext;

@@ -1,0 +1,29 @@
+namespace PodVm.Attester.Tests;
+
+/// <summary>A temporary directory removed at dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory() => Path = Directory.CreateTempSubdirectory("podvm-attester-test").FullName;
+
+    public string Path { get; }
+
+    public string File(string name, string content)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    public string Combine(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
