@@ -148,6 +148,89 @@ public sealed class AzureCloudProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateInstance_VmPutAnswerLost_RetriedPutReusesTheVmWithoutASecond()
+    {
+        await using var env = await AzureFakeEnvironment.StartAsync(s => s["NetworkTimeout"] = "00:00:01").DefaultTimeout();
+        env.Fake.EnqueueFault("PUT virtualMachines", ArmFault.SlowAfterWork(TimeSpan.FromSeconds(5)));
+        var request = AzureFakeEnvironment.Request(NewSandbox());
+
+        var instance = await env.Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
+
+        Assert.Equal(InstanceState.Running, instance.State);
+        Assert.Equal(2, env.Fake.RequestCount("PUT virtualMachines"));
+        Assert.Equal(request.InstanceName, Assert.Single(env.Fake.VirtualMachines).Name);
+        Assert.Single(env.Fake.NetworkInterfaces);
+        Assert.Single(env.Fake.Disks);
+        env.Fake.Violations.AssertNone();
+    }
+
+    [Fact]
+    public async Task CreateInstance_TimedOutAndCleanupRefused_RetryAdoptsTheSameVm()
+    {
+        await using var env = await AzureFakeEnvironment.StartAsync(s => s["CreateTimeout"] = "00:00:03").DefaultTimeout();
+        env.Fake.EnqueueFault("GET instanceView", ArmFault.Slow(TimeSpan.FromSeconds(20)));
+        env.Fake.EnqueueFault("DELETE virtualMachines", ArmFault.ServerError(500), times: 5);
+        var request = AzureFakeEnvironment.Request(NewSandbox());
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => env.Provider.CreateInstanceAsync(request, Ct)).WithTimeout(TimeSpan.FromSeconds(60));
+        var leftOver = Assert.Single(env.Fake.VirtualMachines);
+        var retried = await env.Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
+
+        Assert.Equal(ProviderErrorReason.Timeout, error.Reason);
+        Assert.Equal(leftOver.Name, retried.Id);
+        Assert.Equal(InstanceState.Running, retried.State);
+        Assert.Single(env.Fake.VirtualMachines);
+        Assert.Single(env.Fake.NetworkInterfaces);
+        Assert.Equal(1, env.Fake.RequestCount("PUT virtualMachines"));
+        env.Fake.Violations.AssertNone();
+    }
+
+    [Fact]
+    public async Task CreateInstance_TimedOut_CleanedUpAndRetryCreatesExactlyOneVm()
+    {
+        await using var env = await AzureFakeEnvironment.StartAsync(s => s["CreateTimeout"] = "00:00:03").DefaultTimeout();
+        env.Fake.EnqueueFault("GET instanceView", ArmFault.Slow(TimeSpan.FromSeconds(20)));
+        var request = AzureFakeEnvironment.Request(NewSandbox());
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => env.Provider.CreateInstanceAsync(request, Ct)).WithTimeout(TimeSpan.FromSeconds(60));
+        var afterTimeout = env.Fake.ResourceCount;
+        var retried = await env.Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
+
+        Assert.Equal(ProviderErrorReason.Timeout, error.Reason);
+        Assert.Equal(0, afterTimeout);
+        Assert.Equal(InstanceState.Running, retried.State);
+        Assert.Single(env.Fake.VirtualMachines);
+        Assert.Single(env.Fake.NetworkInterfaces);
+        env.Fake.Violations.AssertNone();
+    }
+
+    [Fact]
+    public async Task CreateInstance_VmPutServerErrorsBeyondRetries_NicDeletedAndUnavailable()
+    {
+        _env.Fake.EnqueueFault("PUT virtualMachines", ArmFault.ServerError(500), times: 20);
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => _env.Provider.CreateInstanceAsync(AzureFakeEnvironment.Request(NewSandbox()), Ct)).DefaultTimeout();
+
+        Assert.Equal(ProviderErrorReason.Unavailable, error.Reason);
+        Assert.Equal(1, _env.Fake.RequestCount("PUT networkInterfaces"));
+        Assert.Equal(0, _env.Fake.ResourceCount);
+    }
+
+    [Fact]
+    public async Task GetInstance_ThrottledOnce_HonoursRetryAfterAndReports()
+    {
+        var instance = await _env.Provider.CreateInstanceAsync(AzureFakeEnvironment.Request(NewSandbox()), Ct).DefaultTimeout();
+        _env.Fake.EnqueueFault("GET virtualMachines", ArmFault.Throttle(retryAfterSeconds: 1));
+        var stopwatch = Stopwatch.StartNew();
+
+        var fetched = await _env.Provider.GetInstanceAsync(instance.Id, Ct).DefaultTimeout();
+
+        Assert.NotNull(fetched);
+        Assert.Equal(instance.Addresses, fetched.Addresses);
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromSeconds(0.9), $"Retry-After ignored: {stopwatch.Elapsed}");
+    }
+
+    [Fact]
     public async Task CreateInstance_CustomDataOver64KiB_ThrowsUserDataTooLargeWithoutCallingArm()
     {
         var error = await Assert.ThrowsAsync<ProviderException>(() => _env.Provider.CreateInstanceAsync(AzureFakeEnvironment.Request(NewSandbox(), userDataBytes: 65536), Ct)).DefaultTimeout();

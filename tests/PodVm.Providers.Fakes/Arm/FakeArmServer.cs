@@ -257,7 +257,14 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             return;
         }
 
-        if (_faults.TryGetValue(key, out var queue) && queue.TryDequeue(out var fault))
+        ArmFault? fault = null;
+        if (_faults.TryGetValue(key, out var queue))
+        {
+            queue.TryDequeue(out fault);
+        }
+
+        var delayedAnswer = fault is { ProcessFirst: true } ? fault : null;
+        if (fault is { ProcessFirst: false })
         {
             if (fault.Delay > TimeSpan.Zero)
             {
@@ -322,6 +329,19 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             ("GET", "provider") => ProviderInfo(route),
             _ => Unexpected(key),
         };
+
+        if (delayedAnswer is not null)
+        {
+            // The work is done; the answer is late (or lost, when the client gives up first).
+            try
+            {
+                await Task.Delay(delayedAnswer.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
 
         context.Response.StatusCode = result.Status;
         foreach (var (name, value) in result.Headers)
@@ -391,7 +411,9 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             if (_resources.TryGetValue(id, out var existing))
             {
                 existing.Body = Merge(body, existing);
-                return ArmResult.Ok(200, View(existing));
+                return InProgressOn(id) is { } running
+                    ? ArmResult.Ok(200, View(existing), AsyncHeaders("Microsoft.Network", running, apiVersion, withLocation: false))
+                    : ArmResult.Ok(200, View(existing));
             }
 
             var nic = AddResource("Microsoft.Network/networkInterfaces", route.Name!, body);
@@ -405,7 +427,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             }
 
             nic.ProvisioningState = "Updating";
-            var operation = NewOperation("Microsoft.Network", () => nic.ProvisioningState = "Succeeded", null);
+            var operation = NewOperation("Microsoft.Network", nic.Id, () => nic.ProvisioningState = "Succeeded", null);
             return ArmResult.Ok(201, View(nic), AsyncHeaders("Microsoft.Network", operation, apiVersion, withLocation: false));
         }
     }
@@ -426,7 +448,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
                     $"Network Interface {id} is used by existing resource {nic.AttachedTo}. In order to delete the network interface, it must be dissociated from the resource.");
             }
 
-            var operation = NewOperation("Microsoft.Network", () => _resources.Remove(id), null);
+            var operation = NewOperation("Microsoft.Network", id, () => _resources.Remove(id), null);
             return ArmResult.Ok(202, null, AsyncHeaders("Microsoft.Network", operation, apiVersion, withLocation: true));
         }
     }
@@ -583,7 +605,9 @@ public sealed partial class FakeArmServer : IAsyncDisposable
                 }
 
                 existingVm.Body = Merge(body, existingVm);
-                return ArmResult.Ok(200, View(existingVm));
+                return InProgressOn(vmId) is { } running
+                    ? ArmResult.Ok(200, View(existingVm), AsyncHeaders("Microsoft.Compute", running, apiVersion, withLocation: false))
+                    : ArmResult.Ok(200, View(existingVm));
             }
 
             var vm = AddResource("Microsoft.Compute/virtualMachines", route.Name!, body);
@@ -611,6 +635,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             var failure2 = FailVmCreatesWith ?? (SizesWithoutCapacity.Contains(vmSize) ? "AllocationFailed" : null);
             var operation = NewOperation(
                 "Microsoft.Compute",
+                vm.Id,
                 () => vm.ProvisioningState = "Succeeded",
                 failure2 is null ? null : (failure2, failure2 == "AllocationFailed"
                     ? $"Allocation failed. We do not have sufficient capacity for the requested VM size {vmSize} in this region."
@@ -630,7 +655,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             }
 
             vm.ProvisioningState = "Deleting";
-            var operation = NewOperation("Microsoft.Compute", () =>
+            var operation = NewOperation("Microsoft.Compute", id, () =>
             {
                 _resources.Remove(id);
                 foreach (var dependent in vm.DeleteWithVm)
@@ -652,6 +677,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
         lock (_lock)
         {
             var type = route.Kind == "virtualMachines" ? "Microsoft.Compute/virtualMachines" : "Microsoft.Network/networkInterfaces";
+            AdvanceOperationsOn(ResourceId(type, route.Name!));
             return _resources.TryGetValue(ResourceId(type, route.Name!), out var resource)
                 ? ArmResult.Ok(200, View(resource))
                 : ArmResult.Fail(404, "ResourceNotFound", $"The Resource '{type}/{route.Name}' under resource group '{ResourceGroup}' was not found.");
@@ -662,6 +688,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
     {
         lock (_lock)
         {
+            AdvanceOperationsOn(ResourceId("Microsoft.Compute/virtualMachines", route.Name!));
             if (!_resources.TryGetValue(ResourceId("Microsoft.Compute/virtualMachines", route.Name!), out var vm))
             {
                 return ArmResult.Fail(404, "ResourceNotFound", $"The Resource 'Microsoft.Compute/virtualMachines/{route.Name}' was not found.");
@@ -785,6 +812,22 @@ public sealed partial class FakeArmServer : IAsyncDisposable
             }).ToArray()),
         });
     }
+
+    /// <summary>
+    /// A real operation finishes whether or not anyone polls it (an answer may have been lost); here a GET of its
+    /// resource counts as time passing, like a poll of its status.
+    /// </summary>
+    private void AdvanceOperationsOn(string resourceId)
+    {
+        foreach (var operation in _operations.Values.Where(o => o.Status == "InProgress"
+            && string.Equals(o.Target, resourceId, StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            Advance(operation);
+        }
+    }
+
+    private Operation? InProgressOn(string resourceId) => _operations.Values.FirstOrDefault(o => o.Status == "InProgress"
+        && string.Equals(o.Target, resourceId, StringComparison.OrdinalIgnoreCase));
 
     private void Advance(Operation operation)
     {
@@ -912,12 +955,13 @@ public sealed partial class FakeArmServer : IAsyncDisposable
         return view;
     }
 
-    private Operation NewOperation(string ns, Action onSuccess, (string Code, string Message, Action OnFailure)? failure)
+    private Operation NewOperation(string ns, string target, Action onSuccess, (string Code, string Message, Action OnFailure)? failure)
     {
         var operation = new Operation
         {
             Id = Guid.NewGuid().ToString(),
             Namespace = ns,
+            Target = target,
             PollsLeft = PollsUntilDone,
             OnSuccess = onSuccess,
             Failure = failure,
@@ -997,6 +1041,7 @@ public sealed partial class FakeArmServer : IAsyncDisposable
     {
         public required string Id { get; init; }
         public required string Namespace { get; init; }
+        public required string Target { get; init; }
         public required Action OnSuccess { get; init; }
         public (string Code, string Message, Action OnFailure)? Failure { get; init; }
         public int PollsLeft { get; set; }
