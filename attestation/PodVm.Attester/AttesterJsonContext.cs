@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using PodVm.Attester.Cdh;
 using PodVm.Attester.Evidence;
@@ -20,4 +22,8 @@ namespace PodVm.Attester;
 [JsonSerializable(typeof(JweMessage))]
 [JsonSerializable(typeof(JweHeader))]
 [JsonSerializable(typeof(CdhErrorBody))]
-internal sealed partial class AttesterJsonContext : JsonSerializerContext;
+internal sealed partial class AttesterJsonContext : JsonSerializerContext
+{
+    /// <summary>For answers to local programs: quotes and angle brackets stay readable (no HTML-safe \u escapes).</summary>
+    public static AttesterJsonContext Relaxed { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

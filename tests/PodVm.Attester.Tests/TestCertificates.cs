@@ -18,8 +18,14 @@ internal static class TestCertificates
 
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(dnsName ?? cn);
+        if (dnsName is null)
+        {
+            san.AddIpAddress(System.Net.IPAddress.Loopback);
+        }
+
         request.CertificateExtensions.Add(san.Build());
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
     }
 
     public static X509Certificate2 IssuedBy(X509Certificate2 ca, string cn)
@@ -28,8 +34,10 @@ internal static class TestCertificates
         var request = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(cn);
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
         using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10), RandomNumberGenerator.GetBytes(8));
-        return cert.CopyWithPrivateKey(key);
+        using var withKey = cert.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
 }

@@ -7,7 +7,7 @@ namespace PodVm.Attester.Cdh;
 internal sealed record CdhResponse(int Status, string ContentType, byte[] Body, bool IsSecret = false)
 {
     public static CdhResponse Error(int status, string message) =>
-        new(status, "application/json", JsonSerializer.SerializeToUtf8Bytes(new CdhErrorBody(message), AttesterJsonContext.Default.CdhErrorBody));
+        new(status, "application/json", JsonSerializer.SerializeToUtf8Bytes(new CdhErrorBody(message), AttesterJsonContext.Relaxed.CdhErrorBody));
 
     public static string ReasonPhrase(int status) => status switch
     {

@@ -363,7 +363,7 @@ internal sealed class KbsClient : IDisposable
         return null;
     }
 
-    private static SocketsHttpHandler CreateHandler(KbsEndpointConfig config)
+    internal static SocketsHttpHandler CreateHandler(KbsEndpointConfig config)
     {
         var handler = new SocketsHttpHandler
         {
