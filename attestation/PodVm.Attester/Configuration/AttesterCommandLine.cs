@@ -79,7 +79,8 @@ internal static class AttesterCommandLine
 
     public static IPEndPoint ParseListen(string text)
     {
-        if (!IPEndPoint.TryParse(text, out var endpoint) || endpoint.Port is <= 0 or > 65535)
+        // Port 0 picks a free port (tests); the bound address is in the start-up log line.
+        if (!IPEndPoint.TryParse(text, out var endpoint) || !text.Contains(':', StringComparison.Ordinal) || endpoint.Port is < 0 or > 65535)
         {
             throw new AttesterConfigException($"--listen '{text}' is not an address:port (for example 127.0.0.1:8006)");
         }

@@ -34,18 +34,11 @@ internal sealed class SideChannelClient(ISideChannelTransport transport, TimePro
         };
         var line = JsonSerializer.SerializeToUtf8Bytes(request, AttesterJsonContext.Default.SideChannelRequest);
 
+        // Queueing behind an earlier request is bounded by the caller's token; the deadline covers this exchange.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = new CancellationTokenSource(Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var token = linked.Token;
-        try
-        {
-            await _gate.WaitAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw TimedOut("waiting for an earlier report request");
-        }
-
         try
         {
             var stream = await transport.OpenAsync(token).ConfigureAwait(false);
