@@ -11,9 +11,12 @@ internal sealed record AgentPolicy
     [JsonPropertyName("version")]
     public string Version { get; init; } = "1";
 
-    /// <summary>"allow" or "deny": the decision for an AgentService method that <see cref="Methods"/> does not name.</summary>
+    /// <summary>
+    /// "allow" or "deny": the decision for an AgentService method that <see cref="Methods"/> does not name; absent
+    /// means "allow". (Nullable because the source-generated deserializer sets every init property, absent ones to null.)
+    /// </summary>
     [JsonPropertyName("default_action")]
-    public string DefaultAction { get; init; } = "allow";
+    public string? DefaultAction { get; init; }
 
     /// <summary>Per-method decisions ("allow"/"deny"), keyed by the bare RPC name (e.g. "ExecProcess").</summary>
     [JsonPropertyName("methods")]

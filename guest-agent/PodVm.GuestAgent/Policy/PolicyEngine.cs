@@ -45,7 +45,7 @@ internal sealed class PolicyEngine
             throw new PolicyException($"policy version '{policy.Version}' is not supported (expected \"1\")");
         }
 
-        ValidateAction("default_action", policy.DefaultAction);
+        ValidateAction("default_action", policy.DefaultAction ?? "allow");
         foreach (var (method, action) in policy.Methods ?? [])
         {
             if (!KnownMethods.Contains(method))
@@ -78,7 +78,7 @@ internal sealed class PolicyEngine
                 : PolicyDecision.Deny("methods." + method, $"{method} is not allowed");
         }
 
-        return IsAllow(policy.DefaultAction)
+        return IsAllow(policy.DefaultAction ?? "allow")
             ? PolicyDecision.Allow("default_action")
             : PolicyDecision.Deny("default_action", $"{method} is not listed and the default action is deny");
     }

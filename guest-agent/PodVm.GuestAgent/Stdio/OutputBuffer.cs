@@ -17,6 +17,7 @@ internal sealed class OutputBuffer : IDisposable
     private readonly Pipe _pipe;
     private readonly Stream _source;
     private readonly SemaphoreSlim _readLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
     private long _pumped;
     private long _consumed;
 
@@ -29,7 +30,7 @@ internal sealed class OutputBuffer : IDisposable
             resumeWriterThreshold: capacity / 2,
             minimumSegmentSize: 16 * 1024,
             useSynchronizationContext: false));
-        Completion = Task.Factory.StartNew(Pump, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Completion = Task.Run(PumpAsync, CancellationToken.None);
     }
 
     /// <summary>The bound on buffered bytes.</summary>
@@ -74,21 +75,35 @@ internal sealed class OutputBuffer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the pump and releases the process side. The source is disposed only once the pump has left its read:
+    /// disposing a pipe stream while a read is blocked in it waits for that read, which a container that keeps the
+    /// pipe open (a background child) would make forever.
+    /// </summary>
     public void Dispose()
     {
-        _source.Dispose();
-        _readLock.Dispose();
+        _stop.Cancel();
+        _ = Completion.ContinueWith(
+            static (_, state) =>
+            {
+                var self = (OutputBuffer)state!;
+                self._source.Dispose();
+                self._stop.Dispose();
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
-    private void Pump()
+    private async Task PumpAsync()
     {
-        Exception? error = null;
         try
         {
             while (true)
             {
                 var memory = _pipe.Writer.GetMemory(ChunkBytes);
-                var n = _source.Read(memory.Span);
+                var n = await _source.ReadAsync(memory, _stop.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
@@ -96,12 +111,16 @@ internal sealed class OutputBuffer : IDisposable
 
                 _pipe.Writer.Advance(n);
                 Interlocked.Add(ref _pumped, n);
-                var flush = _pipe.Writer.FlushAsync().AsTask().GetAwaiter().GetResult();
+                var flush = await _pipe.Writer.FlushAsync(_stop.Token).ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     break;
                 }
             }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed: the process's output is no longer wanted.
         }
         catch (IOException)
         {
@@ -111,13 +130,9 @@ internal sealed class OutputBuffer : IDisposable
         {
             // The process was removed while its output was being read.
         }
-        catch (InvalidOperationException ex)
-        {
-            error = ex;
-        }
         finally
         {
-            _pipe.Writer.Complete(error);
+            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
         }
     }
 }

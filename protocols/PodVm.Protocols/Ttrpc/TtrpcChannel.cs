@@ -23,6 +23,7 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         Channel.CreateUnbounded<TtrpcOutgoingFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
 
     private readonly CancellationTokenSource _closed = new();
+    private Task _sendPump = Task.CompletedTask;
     private int _disposed;
 
     public TtrpcChannel(Stream stream, int maxMessageLength)
@@ -42,7 +43,14 @@ internal sealed class TtrpcChannel : IAsyncDisposable
     public bool TrySend(in TtrpcOutgoingFrame frame) => _sendQueue.Writer.TryWrite(frame);
 
     /// <summary>Writes queued frames until the connection closes. Never throws.</summary>
-    public async Task<TtrpcCloseReason> RunSendPumpAsync()
+    public Task<TtrpcCloseReason> RunSendPumpAsync()
+    {
+        var pump = SendPumpAsync();
+        _sendPump = pump;
+        return pump;
+    }
+
+    private async Task<TtrpcCloseReason> SendPumpAsync()
     {
         var queue = _sendQueue.Reader;
         try
@@ -149,6 +157,11 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         }
 
         Close();
+
+        // The writer belongs to the send pump until it has stopped: completing it while a flush is still in the
+        // stream (its write finished on the wire but its continuation has not run yet) writes the same buffer again
+        // and the stream refuses the second, concurrent write. The pump never throws and ends once Close() cancels it.
+        await _sendPump.ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _writer.CompleteAsync().ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
