@@ -49,12 +49,12 @@ public static class KbsHost
             kestrel.AddServerHeader = false;
             foreach (var url in options.Urls.Count > 0 ? options.Urls : [KbsOptions.DefaultUrl])
             {
-                Listen(kestrel, url, HttpProtocols.Http1AndHttp2, bound.Http);
+                Listen(kestrel, url, HttpProtocols.Http1AndHttp2, bound.Http, options, bound);
             }
 
             foreach (var url in options.GrpcUrls)
             {
-                Listen(kestrel, url, HttpProtocols.Http2, bound.Grpc);
+                Listen(kestrel, url, HttpProtocols.Http2, bound.Grpc, options, bound);
             }
         });
 
@@ -134,7 +134,7 @@ public static class KbsHost
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, List<ListenOptions> bound)
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, List<ListenOptions> list, KbsOptions options, KbsBoundEndpoints bound)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
@@ -150,7 +150,14 @@ public static class KbsHost
         kestrel.Listen(address, uri.Port, listen =>
         {
             listen.Protocols = protocols;
-            bound.Add(listen);
+            if (uri.Scheme == Uri.UriSchemeHttps && File.Exists(options.TlsCertificateFile) && File.Exists(options.TlsPrivateKeyFile))
+            {
+                // Missing files are reported by KbsOptionsValidator at start-up, naming the settings.
+                listen.UseHttps(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertificateFile, options.TlsPrivateKeyFile));
+                bound.Https.Add(listen);
+            }
+
+            list.Add(listen);
         });
     }
 }

@@ -13,6 +13,12 @@ public sealed record KbsOptions
     /// <summary>HTTP endpoints for the KBS protocol, admin API, /healthz and /metrics (HTTP/1.1 and HTTP/2); empty = <see cref="DefaultUrl"/>.</summary>
     public IList<string> Urls { get; init; } = [];
 
+    /// <summary>PEM certificate (chain) served on https:// entries of <see cref="Urls"/>; required when one is https.</summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificateFile"/>.</summary>
+    public string? TlsPrivateKeyFile { get; init; }
+
     /// <summary>HTTP/2-only endpoints for Trustee's internal gRPC APIs; empty = gRPC not served.</summary>
     public IList<string> GrpcUrls { get; init; } = [];
 

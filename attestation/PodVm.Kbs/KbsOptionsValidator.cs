@@ -8,11 +8,23 @@ internal sealed class KbsOptionsValidator : IValidateOptions<KbsOptions>
     public ValidateOptionsResult Validate(string? name, KbsOptions options)
     {
         var failures = new List<string>();
-        foreach (var url in options.Urls.Concat(options.GrpcUrls))
+        foreach (var url in options.GrpcUrls)
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
             {
-                failures.Add($"Kbs:Urls/GrpcUrls entry '{url}' must be an http:// URL with a host and port");
+                failures.Add($"Kbs:GrpcUrls entry '{url}' must be an http:// URL with a host and port");
+            }
+        }
+
+        foreach (var url in options.Urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"Kbs:Urls entry '{url}' must be an http:// or https:// URL with a host and port");
+            }
+            else if (uri.Scheme == Uri.UriSchemeHttps && (!File.Exists(options.TlsCertificateFile) || !File.Exists(options.TlsPrivateKeyFile)))
+            {
+                failures.Add($"Kbs:Urls entry '{url}' is https: Kbs:TlsCertificateFile and Kbs:TlsPrivateKeyFile must name existing PEM files");
             }
         }
 

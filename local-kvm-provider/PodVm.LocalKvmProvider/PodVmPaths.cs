@@ -27,6 +27,9 @@ public static class PodVmPaths
     /// <summary>One directory per VM (state file, sockets, console log).</summary>
     public static string Vms => Path.Combine(Home, "vms");
 
+    /// <summary>The local development TEE's platform key (its public half is platform-key.pub.pem beside it).</summary>
+    public static string PlatformKey => Path.Combine(Home, "tee", "platform-key.pem");
+
     /// <summary>Console logs of deleted VMs, kept for the configured retention.</summary>
     public static string Logs => Path.Combine(Home, "logs");
 }

@@ -14,9 +14,11 @@ internal static class ImageCommand
         var noPrograms = new Option<bool>("--no-guest-programs") { Description = "Leave the NativeAOT guest programs out (busybox, crun and /init only)." };
         var compression = new Option<InitrdCompression>("--initrd-compression") { Description = "gzip (default) or none.", DefaultValueFactory = _ => InitrdCompression.Gzip };
         var keepSignatures = new Option<bool>("--keep-module-signatures") { Description = "Keep Debian's module signatures (the guest then verifies each one at load)." };
+        var signingKey = new Option<string>("--signing-key") { Description = $"P-384 PEM key that signs the image's reference values (made on first use; default {ReferenceValueExport.DefaultSigningKeyFile})." };
+        var validDays = new Option<int>("--valid-days") { Description = "How long the signed reference values stay valid.", DefaultValueFactory = _ => 90 };
         var build = new Command("build", "Build the pod VM image: kernel from Debian's package, a reproducible initramfs, and manifest.json with the launch digests.")
         {
-            output, kernel, noPrograms, compression, keepSignatures,
+            output, kernel, noPrograms, compression, keepSignatures, signingKey, validDays,
         };
         build.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -42,11 +44,22 @@ internal static class ImageCommand
                     console.WriteLine($"  launch digest ({boot}, SHA-384): {digest.Sha384}");
                 }
 
+                var keyFile = parseResult.GetValue(signingKey) ?? ReferenceValueExport.DefaultSigningKeyFile;
+                var bundle = ReferenceValueExport.Write(result.OutputDirectory, manifest, keyFile, DateTimeOffset.UtcNow, TimeSpan.FromDays(parseResult.GetValue(validDays)));
+                console.WriteLine($"  reference values signed (kid {ReferenceValueExport.SignerKeyId}, key {keyFile}): {bundle}");
+                console.WriteLine($"    import with: podvm kbs import-reference-values --kbs URL --admin-key KEY {bundle}");
+                console.WriteLine($"    the KBS trusts the signer through Kbs:ReferenceValueSigners = {{KeyId: {ReferenceValueExport.SignerKeyId}, PublicKeyFile: {PodVm.LocalKvmProvider.Keys.EcKeyFile.PublicKeyFile(keyFile)}}}");
+
                 return 0;
             }
             catch (ImageBuildException e)
             {
                 parseResult.InvocationConfiguration.Error.WriteLine($"podvm image build: {e.Message}");
+                return 1;
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"podvm image build: cannot sign the reference values: {e.Message}");
                 return 1;
             }
         });

@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using PodVm.Attestation.ReferenceValues;
+using PodVm.Cli.Kbs;
 using PodVm.Kbs;
 
 namespace PodVm.Cli.Commands;
@@ -199,25 +199,16 @@ internal static class KbsCommand
             return 2;
         }
 
-        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminAuthenticator.CreateToken(adminKey, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        using var client = new KbsAdminClient(baseUri, adminKey);
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"KBS refused {path}: {(int)response.StatusCode} {body}");
-                return 1;
-            }
-
+            var body = await client.PostAsync(path, content, cancellationToken);
             await parseResult.InvocationConfiguration.Output.WriteLineAsync(body.Length > 0 ? body : "ok");
             return 0;
         }
-        catch (HttpRequestException ex)
+        catch (KbsAdminException ex)
         {
-            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"cannot reach the KBS at {baseUri}: {ex.Message}");
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
             return 1;
         }
     }

@@ -2,7 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;
+using PodVm.Cli.Kbs;
 using PodVm.Cli.Run;
+using PodVm.LocalKvmProvider;
+using PodVm.LocalKvmProvider.Image;
+using PodVm.LocalKvmProvider.Keys;
 using PodVm.CloudApiAdaptor.Hosting;
 using PodVm.Protocols.Ttrpc;
 
@@ -27,11 +31,16 @@ internal static class RunCommand
         var instanceType = new Option<string?>("--instance-type") { Description = "Instance type (machine_type annotation), e.g. local.medium." };
         var podVmImage = new Option<string?>("--podvm-image") { Description = "Pod VM image directory (output of `podvm image build`); default: the provider's." };
         var keep = new Option<bool>("--keep") { Description = "Leave the pod VM running afterwards (see `podvm vm list`)." };
+        var attest = new Option<bool>("--attest")
+        {
+            Description = "Attested pod: start a key broker on loopback with a demo secret, boot the VM with the local DEVELOPMENT TEE "
+                + $"(no protection from this host), and let the container fetch the secret from http://127.0.0.1:8006/cdh/resource/{DemoKbs.SecretPath}.",
+        };
         var timeout = new Option<string>("--timeout") { Description = "How long the VM may take to boot (StartVM deadline).", DefaultValueFactory = _ => "10m" };
 
         var run = new Command("run", "Run a container in a pod VM of its own and stream its output; exits with the container's exit code.")
         {
-            image, command, adaptor, env, vcpus, memory, limit, instanceType, podVmImage, keep, timeout,
+            image, command, adaptor, env, vcpus, memory, limit, instanceType, podVmImage, keep, attest, timeout,
         };
         run.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -57,6 +66,17 @@ internal static class RunCommand
             };
 
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+            if (parseResult.GetValue(attest))
+            {
+                if (parseResult.GetValue(adaptor) is not null)
+                {
+                    await stderr.WriteLineAsync("--attest starts its own adaptor with the development TEE; it cannot be combined with --adaptor");
+                    return 2;
+                }
+
+                return await RunAttestedAsync(request, stdout, stderr, cancellationToken);
+            }
+
             if (parseResult.GetValue(adaptor) is { } address)
             {
                 if (!TtrpcEndpoint.TryParse(address, out var endpoint, out var error))
@@ -73,7 +93,45 @@ internal static class RunCommand
         return run;
     }
 
-    private static async Task<int> RunWithInProcessAdaptorAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAttestedAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var platformKey = PodVmPaths.PlatformKey;
+        using (EcKeyFile.LoadOrCreateP384(platformKey))
+        {
+            // Made now (the provider would make it at start) so the KBS can be told to trust its public half.
+        }
+
+        var signer = EcKeyFile.PublicKeyFile(ReferenceValueExport.DefaultSigningKeyFile);
+        if (!File.Exists(signer))
+        {
+            await stderr.WriteLineAsync($"{signer} does not exist: run 'podvm image build' first (it makes the key that signs the image's reference values).");
+            return 2;
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        DemoKbs kbs;
+        try
+        {
+            kbs = await DemoKbs.StartAsync(Path.GetFullPath(request.ImageDirectory ?? PodVmPaths.DefaultImage), EcKeyFile.PublicKeyFile(platformKey), signer, cancellationToken);
+        }
+        catch (KbsAdminException ex)
+        {
+            await stderr.WriteLineAsync($"podvm run --attest: {ex.Message}");
+            return 125;
+        }
+
+        await using (kbs)
+        {
+            await stderr.WriteLineAsync($"WARNING: DEVELOPMENT TEE: the pod VM's launch report is signed by this host's key ({platformKey}); it proves the attestation path works, not that the host cannot read the VM.");
+            await stderr.WriteLineAsync($"key broker: {kbs.HostUrl} (guest: https://{DemoKbs.GuestHostAddress}:{kbs.HostUrl.Port}); secret {DemoKbs.SecretPath}, sha256 {Convert.ToHexStringLower(kbs.SecretSha256)}");
+            var attested = request with { InitData = kbs.InitData };
+            return await RunWithInProcessAdaptorAsync(attested, stdout, stderr, cancellationToken, developmentTee: true, [("start key broker", watch.Elapsed)]);
+        }
+    }
+
+    private static async Task<int> RunWithInProcessAdaptorAsync(
+        RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        bool developmentTee = false, IReadOnlyList<(string Step, TimeSpan Elapsed)>? earlierSteps = null)
     {
         var runtime = Directory.CreateTempSubdirectory("podvm-run-").FullName;
         var socket = Path.Combine(runtime, "hypervisor.sock");
@@ -85,6 +143,12 @@ internal static class RunCommand
         overrides["Adaptor:ClusterName"] = $"podvm-run-{Environment.ProcessId}";
         overrides["Adaptor:ReconcileInterval"] = "00:00:00";
         overrides["Logging:LogLevel:Default"] = "Warning";
+        if (developmentTee)
+        {
+            overrides["LocalKvm:DevelopmentTee"] = "true";
+            overrides["LocalKvm:PlatformKeyFile"] = PodVmPaths.PlatformKey;
+        }
+
         WebApplication app;
         try
         {
@@ -99,7 +163,7 @@ internal static class RunCommand
 
         try
         {
-            return await RunSessionAsync(TtrpcEndpoint.Unix(socket), request, stdout, stderr, cancellationToken);
+            return await RunSessionAsync(TtrpcEndpoint.Unix(socket), request, stdout, stderr, cancellationToken, earlierSteps);
         }
         finally
         {
@@ -109,7 +173,9 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunSessionAsync(TtrpcEndpoint hypervisor, RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunSessionAsync(
+        TtrpcEndpoint hypervisor, RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
+        IReadOnlyList<(string Step, TimeSpan Elapsed)>? earlierSteps = null)
     {
         var session = new ShimSession(hypervisor, request, stdout, stderr);
         try
@@ -124,7 +190,7 @@ internal static class RunCommand
         finally
         {
             await stderr.WriteLineAsync("timings:");
-            foreach (var (step, elapsed) in session.Timings)
+            foreach (var (step, elapsed) in (earlierSteps ?? []).Concat(session.Timings))
             {
                 await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {step,-30} {elapsed.TotalSeconds,8:0.000}s"));
             }

@@ -279,6 +279,7 @@ public sealed partial class PodManager : IAsyncDisposable
             FallbackInstanceTypes = record.FallbackInstanceTypes.Where(catalogue.ContainsKey).Select(n => catalogue[n]).ToList(),
             Image = record.Image,
             UserData = _userData.Build(record, _provider.MaxUserDataBytes),
+            InitDataDigest = record.InitData is { Length: > 0 } initData ? PodVm.PodVmConfig.InitDataCodec.Decode(initData).Digest() : ReadOnlyMemory<byte>.Empty,
             Tags = new Dictionary<string, string>(OwnerTags, StringComparer.Ordinal)
             {
                 [InstanceTags.SandboxId] = record.SandboxId,

@@ -27,6 +27,12 @@ public sealed record CreateInstanceRequest
     /// <summary>Tags to put on the instance and everything created with it; see <see cref="InstanceTags"/>.</summary>
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 
+    /// <summary>
+    /// The digest of the pod's initdata (with the algorithm initdata names), or empty when the pod has none. A provider
+    /// that can bind it at launch does (SEV-SNP HOST_DATA, the local development TEE's host data: its first 32 bytes).
+    /// </summary>
+    public ReadOnlyMemory<byte> InitDataDigest { get; init; }
+
     /// <summary>Request a confidential VM (SEV-SNP, TDX, or the local development TEE).</summary>
     public bool Confidential { get; init; }
 

@@ -11,6 +11,8 @@ using PodVm.LocalKvmProvider.Image;
 using PodVm.LocalKvmProvider.Networking;
 using PodVm.LocalKvmProvider.Qemu;
 using PodVm.LocalKvmProvider.SideChannel;
+using PodVm.LocalKvmProvider.Keys;
+using PodVm.LocalKvmProvider.Tee;
 using PodVm.LocalKvmProvider.Vms;
 
 namespace PodVm.LocalKvmProvider.Provider;
@@ -36,6 +38,7 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scanGate = new(1, 1);
     private readonly Accelerator _accelerator;
+    private readonly ECDsa? _platformKey;
 
     public LocalKvmProvider(
         IOptions<LocalKvmProviderOptions> options,
@@ -45,9 +48,17 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
     {
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _handlers = handlers?.ToList() ?? [];
         _time = timeProvider ?? TimeProvider.System;
         _store = new VmStateStore(_options.StateDirectory);
+        var all = handlers?.ToList() ?? [];
+        if (_options.DevelopmentTee)
+        {
+            _platformKey = EcKeyFile.LoadOrCreateP384(_options.PlatformKeyFile);
+            DevelopmentTeeLog.Enabled(_logger, _options.PlatformKeyFile, EcKeyFile.PublicKeyFile(_options.PlatformKeyFile));
+            all.Add(new DevelopmentTeeReportHandler(_platformKey, GetState, _time, _logger));
+        }
+
+        _handlers = all;
         _accelerator = AcceleratorDetector.Resolve(_options.Accelerator);
     }
 
@@ -225,6 +236,7 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
 
         _runtimes.Clear();
         _scanGate.Dispose();
+        _platformKey?.Dispose();
     }
 
     private async Task<ProviderInstance> StartAsync(string id, CreateInstanceRequest request, CancellationToken cancellationToken)
@@ -241,6 +253,9 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
         }
 
         var boot = manifest.LaunchDigests[ImageManifest.PvhBoot];
+        var (measurement, hostData) = _options.DevelopmentTee
+            ? await MeasureAsync(imageDirectory, boot, request.InitDataDigest, cancellationToken)
+            : (string.Empty, string.Empty);
         var directory = _store.DirectoryFor(id);
         if (Directory.Exists(directory.Path))
         {
@@ -272,6 +287,8 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
                     Initrd = Path.Combine(imageDirectory, boot.Initrd),
                     CommandLine = boot.CommandLine,
                     LaunchDigest = boot.Sha384,
+                    Measurement = measurement,
+                    HostData = hostData,
                     Accelerator = _accelerator.ToString().ToUpperInvariant(),
                     HostForwardPort = port,
                     CreatedAt = _time.GetUtcNow(),
@@ -323,6 +340,17 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The development TEE's launch measurement over the files QEMU is about to boot, computed here rather than taken
+    /// from the manifest, and the host data (initdata digest, first 32 bytes) bound at launch.
+    /// </summary>
+    private static async Task<(string Measurement, string HostData)> MeasureAsync(string imageDirectory, LaunchDigest boot, ReadOnlyMemory<byte> initDataDigest, CancellationToken cancellationToken)
+    {
+        var measurement = await Task.Run(() => LaunchMeasurement.Compute(Path.Combine(imageDirectory, boot.Kernel), Path.Combine(imageDirectory, boot.Initrd), boot.CommandLine), cancellationToken);
+        var hostData = initDataDigest.Length >= 32 ? Convert.ToHexStringLower(initDataDigest.Span[..32]) : string.Empty;
+        return (Convert.ToHexStringLower(measurement), hostData);
     }
 
     private async Task WaitForReadyAsync(VmRuntime runtime, Stopwatch started, CancellationToken cancellationToken)

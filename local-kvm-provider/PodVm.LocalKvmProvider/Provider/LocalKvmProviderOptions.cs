@@ -42,6 +42,15 @@ public sealed record LocalKvmProviderOptions
     /// <summary>Largest user data accepted (it goes through fw_cfg into guest memory).</summary>
     public int MaxUserDataBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Turn on the local development TEE: VMs are measured at launch and their guests can ask for launch reports
+    /// signed by <see cref="PlatformKeyFile"/>. Off by default, because it protects nothing from this host.
+    /// </summary>
+    public bool DevelopmentTee { get; init; }
+
+    /// <summary>The development TEE's platform key (P-384, PEM); made on first use, public half beside it as *.pub.pem.</summary>
+    public string PlatformKeyFile { get; init; } = PodVmPaths.PlatformKey;
+
     /// <summary>Create returns only after the guest reported ready (else as soon as QEMU runs).</summary>
     public bool WaitForGuestReady { get; init; } = true;
 }

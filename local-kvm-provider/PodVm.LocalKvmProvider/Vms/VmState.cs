@@ -23,6 +23,13 @@ public sealed record VmState
     public required string CommandLine { get; init; }
     /// <summary>The <see cref="Image.LaunchMeasurement"/> of kernel, initrd and command line, hex.</summary>
     public required string LaunchDigest { get; init; }
+    /// <summary>
+    /// With the development TEE: the launch measurement computed from the kernel, initrd and command line files at
+    /// launch (not copied from the image manifest, so a changed file changes it), hex; empty without it.
+    /// </summary>
+    public string Measurement { get; init; } = string.Empty;
+    /// <summary>With the development TEE: the first 32 bytes of the pod's initdata digest, hex; empty when none.</summary>
+    public string HostData { get; init; } = string.Empty;
     public required string Accelerator { get; init; }
     public required int HostForwardPort { get; init; }
     /// <summary>QEMU's pid; 0 until it runs.</summary>
