@@ -17,6 +17,12 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     /// <summary>How many creates run at once in the concurrency test.</summary>
     protected virtual int ConcurrentCreates => 4;
 
+    /// <summary>How long one create may take in these tests (a fake answers at once; a real VM has to boot).</summary>
+    protected virtual TimeSpan CreateDeadline => TaskTimeoutExtensions.Default;
+
+    /// <summary>How long <see cref="ConcurrentCreates"/> creates at once may take.</summary>
+    protected virtual TimeSpan ConcurrentCreateDeadline => TimeSpan.FromSeconds(60);
+
     /// <summary>Starts the provider (and whatever it talks to) and returns it.</summary>
     protected abstract Task<ICloudProvider> StartAsync();
 
@@ -60,7 +66,7 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     {
         var request = NewRequest(NewSandboxId());
 
-        var instance = await Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
+        var instance = await Provider.CreateInstanceAsync(request, Ct).WithTimeout(CreateDeadline);
 
         Assert.Equal(InstanceState.Running, instance.State);
         var address = Assert.Single(instance.Addresses);
@@ -74,7 +80,7 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     [Fact]
     public async Task GetInstance_AfterCreate_ReportsSameAddress()
     {
-        var created = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct).DefaultTimeout();
+        var created = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct).WithTimeout(CreateDeadline);
 
         var fetched = await Provider.GetInstanceAsync(created.Id, Ct).DefaultTimeout();
 
@@ -87,8 +93,8 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     [Fact]
     public async Task ListInstances_ByTag_FindsExactlyTheMatchingInstances()
     {
-        var onNode1 = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId(), "node-1"), Ct).DefaultTimeout();
-        var onNode2 = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId(), "node-2"), Ct).DefaultTimeout();
+        var onNode1 = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId(), "node-1"), Ct).WithTimeout(CreateDeadline);
+        var onNode2 = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId(), "node-2"), Ct).WithTimeout(CreateDeadline);
 
         var node2 = await Provider.ListInstancesAsync(
             new Dictionary<string, string> { [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue, [InstanceTags.Node] = "node-2" }, Ct).DefaultTimeout();
@@ -105,7 +111,7 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     [Fact]
     public async Task DeleteInstance_Twice_FirstTrueThenFalseAndNothingLeft()
     {
-        var instance = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct).DefaultTimeout();
+        var instance = await Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct).WithTimeout(CreateDeadline);
 
         var first = await Provider.DeleteInstanceAsync(instance.Id, Ct).DefaultTimeout();
         var second = await Provider.DeleteInstanceAsync(instance.Id, Ct).DefaultTimeout();
@@ -131,7 +137,7 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     {
         var requests = Enumerable.Range(0, ConcurrentCreates).Select(i => NewRequest(NewSandboxId())).ToList();
 
-        var instances = await Task.WhenAll(requests.Select(r => Provider.CreateInstanceAsync(r, Ct))).WithTimeout(TimeSpan.FromSeconds(60));
+        var instances = await Task.WhenAll(requests.Select(r => Provider.CreateInstanceAsync(r, Ct))).WithTimeout(ConcurrentCreateDeadline);
 
         Assert.Equal(ConcurrentCreates, instances.Select(i => i.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(instances, i => Assert.Equal(InstanceState.Running, i.State));
@@ -144,8 +150,8 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     {
         var request = NewRequest(NewSandboxId());
 
-        var first = await Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
-        var second = await Provider.CreateInstanceAsync(request, Ct).DefaultTimeout();
+        var first = await Provider.CreateInstanceAsync(request, Ct).WithTimeout(CreateDeadline);
+        var second = await Provider.CreateInstanceAsync(request, Ct).WithTimeout(CreateDeadline);
 
         Assert.Equal(first.Id, second.Id);
         Assert.Single(await Provider.ListInstancesAsync(
@@ -157,7 +163,7 @@ public abstract class ProviderConformanceTests : IAsyncLifetime
     {
         FailNextBoots();
 
-        var error = await Assert.ThrowsAsync<ProviderException>(() => Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct)).DefaultTimeout();
+        var error = await Assert.ThrowsAsync<ProviderException>(() => Provider.CreateInstanceAsync(NewRequest(NewSandboxId()), Ct)).WithTimeout(CreateDeadline);
 
         Assert.Equal(ProviderErrorReason.InstanceFailed, error.Reason);
         Assert.Equal(0, await CountLiveResourcesAsync().DefaultTimeout());
