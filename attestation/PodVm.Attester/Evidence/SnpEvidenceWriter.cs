@@ -77,7 +77,19 @@ internal static class SnpEvidenceWriter
                 foreach (var c in certificates)
                 {
                     w.WriteStartObject();
-                    w.WriteString("cert_type", c.Type);
+                    if (c.Type.StartsWith("OTHER(", StringComparison.Ordinal) && c.Type.EndsWith(')'))
+                    {
+                        // virtee/sev CertType::OTHER(Uuid) is a serde newtype variant: {"OTHER":"<uuid>"}.
+                        w.WritePropertyName("cert_type");
+                        w.WriteStartObject();
+                        w.WriteString("OTHER", c.Type["OTHER(".Length..^1]);
+                        w.WriteEndObject();
+                    }
+                    else
+                    {
+                        w.WriteString("cert_type", c.Type);
+                    }
+
                     Bytes(w, "data", c.Data);
                     w.WriteEndObject();
                 }

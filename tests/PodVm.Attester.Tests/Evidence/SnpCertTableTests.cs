@@ -34,6 +34,16 @@ public sealed class SnpCertTableTests
     }
 
     [Fact]
+    public void Write_UnknownCertificate_IsTheSerdeNewtypeVariant()
+    {
+        var json = System.Text.Json.JsonDocument.Parse(SnpEvidenceWriter.Write(new byte[1184], [new SnpCertificate("OTHER(00112233-4455-6677-8899-aabbccddeeff)", [1]), new SnpCertificate("ASK", [2])]));
+        var chain = json.RootElement.GetProperty("cert_chain");
+
+        Assert.Equal("00112233-4455-6677-8899-aabbccddeeff", chain[0].GetProperty("cert_type").GetProperty("OTHER").GetString());
+        Assert.Equal("ASK", chain[1].GetProperty("cert_type").GetString());
+    }
+
+    [Fact]
     public void Parse_EntryOutsideTable_IsMalformed()
     {
         var table = SnpCertTable.Build([(SnpCertTable.GuidOf("VCEK"), new byte[] { 1, 2 })]);
