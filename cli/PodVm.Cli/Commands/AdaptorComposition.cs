@@ -1,15 +1,21 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PodVm.LocalKvmProvider.Provider;
+using PodVm.Providers.Aws;
+using PodVm.Providers.Azure;
 
 namespace PodVm.Cli.Commands;
 
 /// <summary>Which provider the adaptor daemon runs with, and the settings that go with it.</summary>
 internal static class AdaptorComposition
 {
-    public static readonly string[] Providers = ["local"];
+    public static readonly string[] Providers = ["local", "aws", "azure"];
 
-    /// <summary>Registers the provider named <paramref name="provider"/>; false when this build has no such provider.</summary>
+    /// <summary>
+    /// Registers the provider named <paramref name="provider"/>; false when this build has no such provider. Each
+    /// provider binds its own section (LocalKvm, Providers:Aws, Providers:Azure) and validates it at start-up, so a
+    /// bad setting stops `podvm caa serve` with a message naming it.
+    /// </summary>
     public static bool TryAddProvider(string provider, IServiceCollection services, IConfiguration configuration)
     {
         switch (provider)
@@ -17,12 +23,22 @@ internal static class AdaptorComposition
             case "local":
                 services.AddLocalKvmProvider(configuration);
                 return true;
+            case "aws":
+                services.AddAwsCloudProvider(configuration);
+                return true;
+            case "azure":
+                services.AddAzureCloudProvider(configuration);
+                return true;
             default:
                 return false;
         }
     }
 
-    /// <summary>Defaults for a provider: the local provider's sizes are named local.small, local.medium, local.large.</summary>
+    /// <summary>
+    /// Defaults for a provider: the local provider's sizes are named local.small, local.medium, local.large. Cloud
+    /// providers get none: their instance types (Adaptor:DefaultInstanceType, AllowedInstanceTypes, InstanceTypes)
+    /// come from the configuration file, which these settings would otherwise override.
+    /// </summary>
     public static Dictionary<string, string?> ProviderDefaults(string provider)
     {
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Adaptor:Provider"] = provider };
