@@ -6,6 +6,9 @@ namespace PodVm.Attester.Tests.Integration;
 /// <summary>The podvm-attester program itself (the managed build beside the tests): flags, the endpoint, SIGTERM.</summary>
 public sealed partial class AttesterProcessTests
 {
+    /// <summary>Starting a .NET process on a loaded shared machine (JIT, several test projects in parallel) can take long.</summary>
+    private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(90);
+
     [Fact]
     public async Task Main_NoKbsThenSigterm_Answers503AndExitsZero()
     {
@@ -26,10 +29,10 @@ public sealed partial class AttesterProcessTests
         using var process = Process.Start(start)!;
         try
         {
-            var endpoint = await ReadListeningEndpointAsync(process).DefaultTimeout();
+            var endpoint = await ReadListeningEndpointAsync(process).WaitAsync(ProcessTimeout);
             using var http = new HttpClient { BaseAddress = new Uri($"http://{endpoint}") };
 
-            using var response = await http.GetAsync("/cdh/resource/default/key/1").DefaultTimeout();
+            using var response = await http.GetAsync("/cdh/resource/default/key/1").WaitAsync(ProcessTimeout);
             Assert.Equal(503, (int)response.StatusCode);
             Assert.Contains("initdata configured no KBS", await response.Content.ReadAsStringAsync().DefaultTimeout());
 
@@ -38,7 +41,7 @@ public sealed partial class AttesterProcessTests
                 await kill.WaitForExitAsync().DefaultTimeout();
             }
 
-            await process.WaitForExitAsync().DefaultTimeout();
+            await process.WaitForExitAsync().WaitAsync(ProcessTimeout);
             Assert.Equal(0, process.ExitCode);
         }
         finally
@@ -59,8 +62,8 @@ public sealed partial class AttesterProcessTests
         start.ArgumentList.Add("sgx");
         using var process = Process.Start(start)!;
 
-        var stderr = await process.StandardError.ReadToEndAsync().DefaultTimeout();
-        await process.WaitForExitAsync().DefaultTimeout();
+        var stderr = await process.StandardError.ReadToEndAsync().WaitAsync(ProcessTimeout);
+        await process.WaitForExitAsync().WaitAsync(ProcessTimeout);
 
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--tee 'sgx'", stderr);
