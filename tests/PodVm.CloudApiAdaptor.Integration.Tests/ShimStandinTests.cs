@@ -57,6 +57,25 @@ public sealed class ShimStandinTests(AdaptorFixture fixture)
         Assert.Empty(runtime.Vms());
     }
 
+    [Fact]
+    public async Task GoShimStandin_PodVmImageMissing_StartVmErrorReachesTheShimAndTheSandboxIsStopped()
+    {
+        fixture.RequireVm();
+        var standin = fixture.RequireStandin();
+        await using var runtime = new TestRuntime(fixture.ImageDirectory);
+        var adaptor = await AdaptorProcess.StartAsync(runtime, TimeSpan.Zero);
+        var missing = Path.Combine(runtime.Root, "no-such-image");
+
+        var (exitCode, stdout, stderr) = await RunAsync(standin, ["-socket", runtime.HypervisorSocket, "-image-dir", missing, "-deadline", "3m"]);
+
+        Assert.True(exitCode == 1, $"exit {exitCode}\n{stderr}\n{adaptor.Log}");
+        Assert.Empty(stdout);
+        Assert.Contains("shim-standin: FAIL: hypervisor.Hypervisor/StartVM: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(missing, stderr, StringComparison.Ordinal);
+        Assert.Contains("StopVM ok", stderr, StringComparison.Ordinal);
+        Assert.Empty(runtime.Vms());
+    }
+
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string path, string[] args)
     {
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
