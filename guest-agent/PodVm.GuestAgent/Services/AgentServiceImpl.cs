@@ -147,6 +147,9 @@ internal sealed class AgentServiceImpl(ContainerManager containers, PolicyEngine
     public override Task<OOMEvent> GetOOMEvent(GetOOMEventRequest request, ServerCallContext context) => Run(nameof(GetOOMEvent), context, async ct =>
         new OOMEvent { ContainerId = await containers.NextOomAsync(ct).ConfigureAwait(false) });
 
+    public override Task<PodVm.Protocols.Agent.Metrics> GetMetrics(GetMetricsRequest request, ServerCallContext context) => Run(nameof(GetMetrics), context, _ =>
+        Task.FromResult(new PodVm.Protocols.Agent.Metrics { Metrics_ = PodVm.GuestAgent.Metrics.AgentMetrics.Render(containers.ContainerCount) }));
+
     public override Task<Interfaces> ListInterfaces(ListInterfacesRequest request, ServerCallContext context) => Run(nameof(ListInterfaces), context, _ =>
     {
         var reply = new Interfaces();
