@@ -78,12 +78,6 @@ internal sealed class FakeLocalDevHost : IAsyncDisposable
     {
         using (client)
         {
-            var active = Interlocked.Increment(ref _active);
-            lock (Requests)
-            {
-                MaxConcurrent = Math.Max(MaxConcurrent, active);
-            }
-
             try
             {
                 await using var stream = new NetworkStream(client, ownsSocket: false);
@@ -94,15 +88,25 @@ internal sealed class FakeLocalDevHost : IAsyncDisposable
                     return;
                 }
 
+                // Concurrency is counted from request to reply: a serialised client cannot overlap these windows.
+                var active = Interlocked.Increment(ref _active);
                 var request = (JsonObject)JsonNode.Parse(line)!;
                 lock (Requests)
                 {
                     Requests.Add(request);
+                    MaxConcurrent = Math.Max(MaxConcurrent, active);
                 }
 
-                foreach (var reply in _respond(request))
+                try
                 {
-                    await stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\n"), _stop.Token);
+                    foreach (var reply in _respond(request))
+                    {
+                        await stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\n"), _stop.Token);
+                    }
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _active);
                 }
 
                 // Wait for the guest to close its end (it closes after reading the reply).
@@ -113,10 +117,6 @@ internal sealed class FakeLocalDevHost : IAsyncDisposable
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
             {
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _active);
             }
         }
     }
