@@ -129,7 +129,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunWithInProcessAdaptorAsync(
+    internal static async Task<int> RunWithInProcessAdaptorAsync(
         RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken,
         bool developmentTee = false, IReadOnlyList<(string Step, TimeSpan Elapsed)>? earlierSteps = null)
     {
@@ -143,6 +143,9 @@ internal static class RunCommand
         overrides["Adaptor:ClusterName"] = $"podvm-run-{Environment.ProcessId}";
         overrides["Adaptor:ReconcileInterval"] = "00:00:00";
         overrides["Logging:LogLevel:Default"] = "Warning";
+
+        // Standard output is the container's alone, as with docker run.
+        overrides["Logging:Console:LogToStandardErrorThreshold"] = "Trace";
         if (developmentTee)
         {
             overrides["LocalKvm:DevelopmentTee"] = "true";

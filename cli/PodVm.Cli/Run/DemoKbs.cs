@@ -81,6 +81,7 @@ internal sealed class DemoKbs : IAsyncDisposable
                 $"--Kbs:ReferenceValueSigners:0:KeyId={ReferenceValueExport.SignerKeyId}",
                 $"--Kbs:ReferenceValueSigners:0:PublicKeyFile={referenceSignerPublicKeyFile}",
                 "--Logging:LogLevel:Default=Warning",
+                "--Logging:Console:LogToStandardErrorThreshold=Trace",
             ]);
             await app.StartAsync(cancellationToken);
             var hostUrl = app.Services.GetRequiredService<KbsBoundEndpoints>().HttpUris[0];
