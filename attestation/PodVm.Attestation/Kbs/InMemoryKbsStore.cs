@@ -10,8 +10,9 @@ public sealed class InMemoryKbsStore(TimeProvider timeProvider) : IResourceStore
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
     private string? _resourcePolicy;
 
+    /// <summary>A copy: the caller owns it (RcarService zeroes the plaintext after encrypting it).</summary>
     public ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_resources.TryGetValue(path, out var v) ? v : null);
+        ValueTask.FromResult(_resources.TryGetValue(path, out var v) ? v.ToArray() : null);
 
     public ValueTask SetResourceAsync(string path, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {

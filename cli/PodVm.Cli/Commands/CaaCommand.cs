@@ -33,6 +33,13 @@ internal static class CaaCommand
             try
             {
                 app = AdaptorHost.Build([], parseResult.GetValue(config)?.FullName, overrides, (services, configuration) => AdaptorComposition.TryAddProvider(name, services, configuration));
+                if (StartupValidation.Failures(app.Services) is { Count: > 0 } failures)
+                {
+                    await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
+                    await app.DisposeAsync();
+                    return 2;
+                }
+
                 await app.StartAsync(cancellationToken);
             }
             catch (OptionsValidationException ex)

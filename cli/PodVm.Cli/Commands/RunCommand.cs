@@ -156,6 +156,13 @@ internal static class RunCommand
         try
         {
             app = AdaptorHost.Build([], null, overrides, (services, configuration) => AdaptorComposition.TryAddProvider("local", services, configuration));
+            if (StartupValidation.Failures(app.Services) is { Count: > 0 } failures)
+            {
+                await stderr.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
+                await app.DisposeAsync();
+                return 2;
+            }
+
             await app.StartAsync(cancellationToken);
         }
         catch (OptionsValidationException ex)
