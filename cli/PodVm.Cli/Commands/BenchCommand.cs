@@ -74,7 +74,7 @@ internal static class BenchCommand
                             SandboxId = $"bench-{Environment.ProcessId}-{i}",
                             InstanceName = $"podvm-bench-{i}",
                             InstanceType = new InstanceType("bench", 1, memoryMiB),
-                            UserData = ReadOnlyMemory<byte>.Empty,
+                            UserData = StandaloneUserData.Create($"podvm-bench-{i}", $"bench-{i}"),
                             Tags = new Dictionary<string, string>(StringComparer.Ordinal) { [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue },
                         },
                         cancellationToken);

@@ -16,7 +16,7 @@ internal static class VmCommand
         var image = new Option<string>("--image") { Description = $"Image directory (default {PodVmPaths.DefaultImage})." };
         var vcpus = new Option<int>("--vcpus") { Description = "vCPUs.", DefaultValueFactory = _ => 1 };
         var memory = new Option<int>("--memory") { Description = "Memory in MiB.", DefaultValueFactory = _ => 256 };
-        var userData = new Option<string>("--user-data") { Description = "File delivered to the guest as /run/peerpod/userdata." };
+        var userData = new Option<string>("--user-data") { Description = "File delivered to the guest as /run/peerpod/userdata (default: a configuration like the adaptor's, forwarder certificate from $PODVM_HOME/vm-ca)." };
         var create = new Command("create", "Boot a pod VM from the image and wait until its /init reports ready.") { image, vcpus, memory, userData };
         create.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -34,7 +34,7 @@ internal static class VmCommand
                 InstanceName = "podvm-" + sandbox,
                 InstanceType = new InstanceType("cli", parseResult.GetValue(vcpus), parseResult.GetValue(memory)),
                 Image = parseResult.GetValue(image),
-                UserData = parseResult.GetValue(userData) is { } file ? await File.ReadAllBytesAsync(file, cancellationToken) : ReadOnlyMemory<byte>.Empty,
+                UserData = parseResult.GetValue(userData) is { } file ? await File.ReadAllBytesAsync(file, cancellationToken) : StandaloneUserData.Create("podvm-" + sandbox, sandbox),
                 Tags = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue,
