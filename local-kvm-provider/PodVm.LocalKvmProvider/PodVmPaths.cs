@@ -18,6 +18,26 @@ public static class PodVmPaths
         }
     }
 
+    /// <summary>
+    /// <see cref="Home"/> when it exists or can be made, else <c>podvm-home</c> under the temporary directory (test
+    /// runs and image builds as a user who cannot write /var/lib).
+    /// </summary>
+    public static string HomeOrTemp
+    {
+        get
+        {
+            try
+            {
+                Directory.CreateDirectory(Home);
+                return Home;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return Path.Combine(Path.GetTempPath(), "podvm-home");
+            }
+        }
+    }
+
     /// <summary>Downloaded packages, extracted kernels and published guest programs, keyed by content hash.</summary>
     public static string Cache => Path.Combine(Home, "cache");
 

@@ -21,21 +21,7 @@ public sealed class CliFixture : IAsyncLifetime
     /// <summary>podvm.dll, the CLI this test project references (copied beside the tests with its runtimeconfig).</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "podvm.dll");
 
-    public static string Home
-    {
-        get
-        {
-            try
-            {
-                Directory.CreateDirectory(PodVmPaths.Home);
-                return PodVmPaths.Home;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return Path.Combine(Path.GetTempPath(), "podvm-home");
-            }
-        }
-    }
+    public static string Home => PodVmPaths.HomeOrTemp;
 
     public async ValueTask InitializeAsync()
     {

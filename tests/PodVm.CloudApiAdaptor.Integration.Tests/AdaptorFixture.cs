@@ -28,21 +28,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
     /// <summary>podvm.dll, the CLI this test project references (copied to the test output with its runtimeconfig).</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "podvm.dll");
 
-    public static string Home
-    {
-        get
-        {
-            try
-            {
-                Directory.CreateDirectory(PodVmPaths.Home);
-                return PodVmPaths.Home;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return Path.Combine(Path.GetTempPath(), "podvm-home");
-            }
-        }
-    }
+    public static string Home => PodVmPaths.HomeOrTemp;
 
     public async ValueTask InitializeAsync()
     {

@@ -63,21 +63,7 @@ public sealed class PodVmFixture : IAsyncLifetime
         }
     }
 
-    public static string Home
-    {
-        get
-        {
-            try
-            {
-                Directory.CreateDirectory(PodVm.LocalKvmProvider.PodVmPaths.Home);
-                return PodVm.LocalKvmProvider.PodVmPaths.Home;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return Path.Combine(Path.GetTempPath(), "podvm-home");
-            }
-        }
-    }
+    public static string Home => PodVm.LocalKvmProvider.PodVmPaths.HomeOrTemp;
 
     public async ValueTask InitializeAsync()
     {

@@ -22,21 +22,7 @@ public sealed class ImageFixture : IAsyncLifetime
 
     public string WorkRoot { get; } = Directory.CreateTempSubdirectory("pvit-").FullName;
 
-    public static string Home
-    {
-        get
-        {
-            try
-            {
-                Directory.CreateDirectory(PodVmPaths.Home);
-                return PodVmPaths.Home;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return Path.Combine(Path.GetTempPath(), "podvm-home");
-            }
-        }
-    }
+    public static string Home => PodVmPaths.HomeOrTemp;
 
     public async ValueTask InitializeAsync()
     {

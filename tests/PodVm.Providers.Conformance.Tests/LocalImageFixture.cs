@@ -20,21 +20,7 @@ public sealed class LocalImageFixture : IAsyncLifetime
 
     public string WorkRoot { get; } = Directory.CreateTempSubdirectory("pvconf-").FullName;
 
-    private static string Home
-    {
-        get
-        {
-            try
-            {
-                Directory.CreateDirectory(PodVmPaths.Home);
-                return PodVmPaths.Home;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return Path.Combine(Path.GetTempPath(), "podvm-home");
-            }
-        }
-    }
+    private static string Home => PodVmPaths.HomeOrTemp;
 
     public async ValueTask InitializeAsync()
     {
