@@ -44,21 +44,9 @@ public sealed class KeysAndReferenceValuesTests : IDisposable
     [Fact]
     public void Write_SignedBundle_ImportsWithTheSignerAndCarriesBothLaunchDigests()
     {
-        var manifest = new ImageManifest
-        {
-            InputDigest = new string('a', 64),
-            Kernel = new KernelComponent("linux-image", "1", "6.1", new string('b', 64)),
-            Components = new Dictionary<string, string>(),
-            Modules = [],
-            GuestPrograms = [],
-            Files = new Dictionary<string, string>(),
-            InitramfsFiles = new Dictionary<string, string>(),
-            LaunchDigests = new Dictionary<string, LaunchDigest>
-            {
-                [ImageManifest.PvhBoot] = new("vmlinux", "initrd.img", "console=ttyS0", new string('1', 96)),
-                [ImageManifest.BzImageBoot] = new("vmlinuz", "initrd.img", "console=ttyS0", new string('2', 96)),
-            },
-        };
+        var manifest = Manifest(
+            new LaunchDigest("vmlinux", "initrd.img", "console=ttyS0", new string('1', 96)),
+            new LaunchDigest("vmlinuz", "initrd.img", "console=ttyS0", new string('2', 96)));
         var key = Path.Combine(_dir, "keys", "reference-signer.pem");
         var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
 
@@ -75,7 +63,26 @@ public sealed class KeysAndReferenceValuesTests : IDisposable
     [Fact]
     public void Write_BundleImportedWithAnotherSigner_Refused()
     {
-        var manifest = new ImageManifest
+        var manifest = Manifest(new LaunchDigest("vmlinux", "initrd.img", "c", new string('1', 96)));
+        var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var bundle = ReferenceValueExport.Write(_dir, manifest, Path.Combine(_dir, "signer.pem"), now, TimeSpan.FromDays(30));
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+
+        var signer = ReferenceValueSigner.FromPem(ReferenceValueExport.SignerKeyId, other.ExportSubjectPublicKeyInfoPem());
+
+        Assert.Throws<ReferenceValueException>(() => new ReferenceValueImporter([signer], new FakeTimeProvider(now)).ImportSigned(File.ReadAllBytes(bundle)));
+    }
+
+    /// <summary>A manifest with the PVH digest and, when given, the bzImage digest.</summary>
+    private static ImageManifest Manifest(LaunchDigest pvh, LaunchDigest? bzImage = null)
+    {
+        var digests = new Dictionary<string, LaunchDigest> { [ImageManifest.PvhBoot] = pvh };
+        if (bzImage is not null)
+        {
+            digests[ImageManifest.BzImageBoot] = bzImage;
+        }
+
+        return new ImageManifest
         {
             InputDigest = new string('a', 64),
             Kernel = new KernelComponent("linux-image", "1", "6.1", new string('b', 64)),
@@ -84,14 +91,7 @@ public sealed class KeysAndReferenceValuesTests : IDisposable
             GuestPrograms = [],
             Files = new Dictionary<string, string>(),
             InitramfsFiles = new Dictionary<string, string>(),
-            LaunchDigests = new Dictionary<string, LaunchDigest> { [ImageManifest.PvhBoot] = new("vmlinux", "initrd.img", "c", new string('1', 96)) },
+            LaunchDigests = digests,
         };
-        var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
-        var bundle = ReferenceValueExport.Write(_dir, manifest, Path.Combine(_dir, "signer.pem"), now, TimeSpan.FromDays(30));
-        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP384);
-
-        var signer = ReferenceValueSigner.FromPem(ReferenceValueExport.SignerKeyId, other.ExportSubjectPublicKeyInfoPem());
-
-        Assert.Throws<ReferenceValueException>(() => new ReferenceValueImporter([signer], new FakeTimeProvider(now)).ImportSigned(File.ReadAllBytes(bundle)));
     }
 }
