@@ -33,13 +33,13 @@ internal sealed class AzSnpVtpmVerifier : IEvidenceVerifier
             }
 
             var report = SnpReport.Parse(hcl.HardwareReport);
-            var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+            var certificates = new List<ReadOnlyMemory<byte>>();
             if (decoded.Vcek is not null)
             {
-                certificates.AddRange(CertificateDecoder.DecodeAll(decoded.Vcek, "vcek"));
+                certificates.Add(decoded.Vcek);
             }
 
-            certificates.AddRange(SuppliedCertificates.Decode(evidence.Certificates));
+            certificates.AddRange(evidence.Certificates);
             var at = evidence.At ?? _time.GetUtcNow();
             var snpClaims = await _snp.VerifyAsync(report, certificates, at, cancellationToken).ConfigureAwait(false);
             var claims = AzureVtpmBinding.Verify(decoded, hcl, report.ReportData, evidence);

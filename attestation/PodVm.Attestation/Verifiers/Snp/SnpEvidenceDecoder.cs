@@ -39,13 +39,12 @@ internal static class SnpEvidenceDecoder
         using var document = JsonEvidence.Parse(json, "SEV-SNP evidence");
         var root = document.RootElement;
         var report = JsonEvidence.Property(root, "attestation_report", "SEV-SNP evidence");
-        var certificates = new List<System.Security.Cryptography.X509Certificates.X509Certificate2>();
+        var certificates = new List<ReadOnlyMemory<byte>>();
         if (JsonEvidence.OptionalProperty(root, "cert_chain") is { ValueKind: JsonValueKind.Array } chain)
         {
             foreach (var entry in chain.EnumerateArray())
             {
-                var data = JsonEvidence.ByteArray(JsonEvidence.Property(entry, "data", "cert_chain entry"), "cert_chain data");
-                certificates.Add(CertificateDecoder.DecodeOne(data, "cert_chain certificate"));
+                certificates.Add(JsonEvidence.ByteArray(JsonEvidence.Property(entry, "data", "cert_chain entry"), "cert_chain data"));
             }
         }
 

@@ -1,6 +1,7 @@
-using System.Security.Cryptography.X509Certificates;
-
 namespace PodVm.Attestation.Verifiers.Snp;
 
-/// <summary>A binary SEV-SNP report and whatever certificates came with it (VCEK/VLEK, ASK/ASVK, ARK).</summary>
-internal sealed record SnpEvidenceInput(byte[] Report, IReadOnlyList<X509Certificate2> Certificates);
+/// <summary>
+/// A binary SEV-SNP report and the certificates that came with it (VCEK/VLEK, ASK/ASVK, ARK), still encoded (DER or
+/// PEM): the report verifier decodes them only when its chain cache does not already hold these exact bytes.
+/// </summary>
+internal sealed record SnpEvidenceInput(byte[] Report, IReadOnlyList<ReadOnlyMemory<byte>> Certificates);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -11,22 +10,32 @@ namespace PodVm.Attestation.Verifiers.Snp;
 /// Verifies one SEV-SNP report: the VEK (VCEK or VLEK, supplied or fetched) chains through the ASK/ASVK to the
 /// embedded ARK of its generation (RSASSA-PSS), every certificate is valid at the verification time, the report's
 /// ECDSA P-384 signature verifies with the VEK, the VEK's TCB extensions equal REPORTED_TCB and its hwID equals
-/// CHIP_ID. Verified chains are cached by the certificates' bytes. Shared by the SNP and Azure SNP vTPM verifiers.
+/// CHIP_ID. Shared by the SNP and Azure SNP vTPM verifiers.
 /// </summary>
+/// <remarks>
+/// Chain cache: what follows from the certificate bytes alone (decoding, the chain's RSA-PSS signatures, the ARK pin,
+/// the AMD extensions, the VEK's imported public key) is cached under the SHA-256 of exactly those bytes, and only
+/// once every chain check passed. Everything that depends on the report or on the verification time is checked on
+/// every call, cached chain or not: VCEK/VLEK against KEY_INFO, the generation against CPUID, the three validity
+/// windows, the report signature, REPORTED_TCB and CHIP_ID. AMD SEV has no revocation list in this verifier's inputs.
+/// </remarks>
 internal sealed class SnpReportVerifier
 {
     private const int ChainCacheCapacity = 1024;
     private const string EcPublicKeyOid = "1.2.840.10045.2.1";
 
     private readonly ISnpCertificateSource? _certificateSource;
-    private readonly ConcurrentDictionary<string, SnpVerifiedKey> _chains = new(StringComparer.Ordinal);
+    private readonly BoundedCache<SnpVerifiedKey> _chains = new(ChainCacheCapacity);
 
     public SnpReportVerifier(SnpVerifierOptions options)
     {
         _certificateSource = options.CertificateSource;
     }
 
-    public async ValueTask<JsonObject> VerifyAsync(SnpReport report, IReadOnlyList<X509Certificate2> supplied, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Verified chains currently cached (tests).</summary>
+    internal int CachedChains => _chains.Count;
+
+    public async ValueTask<JsonObject> VerifyAsync(SnpReport report, IReadOnlyList<ReadOnlyMemory<byte>> supplied, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var isVlekReport = report.SigningKey switch
         {
@@ -35,8 +44,47 @@ internal sealed class SnpReportVerifier
             _ => throw new VerificationException(VerificationFailureReason.SignatureInvalid, $"the report is not signed by a VCEK or VLEK (KEY_INFO.SIGNING_KEY = {report.SigningKey})"),
         };
 
+        var key = await VerifiedKeyAsync(report, supplied, isVlekReport, cancellationToken).ConfigureAwait(false);
+        var role = key.IsVlek ? "VLEK" : "VCEK";
+        if (key.IsVlek != isVlekReport)
+        {
+            throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the report is signed by a {(isVlekReport ? "VLEK" : "VCEK")} but the certificate is a {role}");
+        }
+
+        if (report.CpuidGeneration is { } reportGeneration && reportGeneration != key.Generation)
+        {
+            throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the report is from a {reportGeneration} processor but the {role} chains to {key.Generation}");
+        }
+
+        CertificateValidity.Require(key.Vek, at, role);
+        CertificateValidity.Require(key.Intermediate, at, key.IsVlek ? "ASVK" : "ASK");
+        CertificateValidity.Require(key.Ark, at, "ARK");
+
+        if (!key.Key.VerifyData(report.SignedBytes, report.SignatureP1363(), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        {
+            throw new VerificationException(VerificationFailureReason.SignatureInvalid, $"the report signature does not verify with the {role}");
+        }
+
+        var reportedTcb = SnpTcb.FromRaw(report.ReportedTcbRaw, key.Generation);
+        CheckTcb(reportedTcb, key);
+        if (!key.IsVlek)
+        {
+            CheckChipId(report, key);
+        }
+
+        return SnpClaims.Build(report, key, reportedTcb);
+    }
+
+    private async ValueTask<SnpVerifiedKey> VerifiedKeyAsync(SnpReport report, IReadOnlyList<ReadOnlyMemory<byte>> supplied, bool isVlekReport, CancellationToken cancellationToken)
+    {
+        var cacheKey = ContentKey.Of(supplied);
+        if (_chains.TryGet(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
         X509Certificate2? vek = null, ark = null, intermediate = null;
-        foreach (var certificate in supplied)
+        foreach (var certificate in supplied.SelectMany(s => CertificateDecoder.DecodeAll(s.Span, "supplied certificate")))
         {
             if (certificate.PublicKey.Oid.Value == EcPublicKeyOid)
             {
@@ -52,33 +100,23 @@ internal sealed class SnpReportVerifier
             }
         }
 
-        vek ??= await FetchVcekAsync(report, isVlekReport, cancellationToken).ConfigureAwait(false);
-        var key = VerifyChain(report, vek, intermediate, ark, isVlekReport);
-
-        CertificateValidity.Require(key.Vek, at, key.IsVlek ? "VLEK" : "VCEK");
-        CertificateValidity.Require(key.Intermediate, at, key.IsVlek ? "ASVK" : "ASK");
-        CertificateValidity.Require(key.Ark, at, "ARK");
-
-        using (var ecdsa = ECDsa.Create())
+        if (vek is null)
         {
-            ecdsa.ImportSubjectPublicKeyInfo(key.SubjectPublicKeyInfo, out _);
-            if (!ecdsa.VerifyData(report.SignedBytes, report.SignatureP1363(), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            // The VEK comes from the certificate source (KDS behind a cache): the chain is keyed by those bytes too.
+            var fetched = await FetchVcekAsync(report, isVlekReport, cancellationToken).ConfigureAwait(false);
+            cacheKey = ContentKey.Of([.. supplied, fetched]);
+            if (_chains.TryGet(cacheKey, out cached))
             {
-                throw new VerificationException(VerificationFailureReason.SignatureInvalid, $"the report signature does not verify with the {(key.IsVlek ? "VLEK" : "VCEK")}");
+                return cached;
             }
+
+            vek = CertificateDecoder.DecodeOne(fetched, "fetched VCEK");
         }
 
-        var reportedTcb = SnpTcb.FromRaw(report.ReportedTcbRaw, key.Generation);
-        CheckTcb(reportedTcb, key);
-        if (!key.IsVlek)
-        {
-            CheckChipId(report, key);
-        }
-
-        return SnpClaims.Build(report, key, reportedTcb);
+        return _chains.Add(cacheKey, VerifyChain(vek, intermediate, ark));
     }
 
-    private async ValueTask<X509Certificate2> FetchVcekAsync(SnpReport report, bool isVlek, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> FetchVcekAsync(SnpReport report, bool isVlek, CancellationToken cancellationToken)
     {
         if (isVlek)
         {
@@ -100,14 +138,15 @@ internal sealed class SnpReportVerifier
             var der = await _certificateSource.GetVcekAsync(generation, chipId, tcb, cancellationToken).ConfigureAwait(false);
             if (der is not null)
             {
-                return CertificateDecoder.DecodeOne(der, "fetched VCEK");
+                return der;
             }
         }
 
         throw new VerificationException(VerificationFailureReason.CollateralUnavailable, "no VCEK could be obtained for this chip and TCB");
     }
 
-    private SnpVerifiedKey VerifyChain(SnpReport report, X509Certificate2 vek, X509Certificate2? intermediate, X509Certificate2? ark, bool isVlekReport)
+    /// <summary>The checks that depend only on the certificates: their result is what the chain cache holds.</summary>
+    private static SnpVerifiedKey VerifyChain(X509Certificate2 vek, X509Certificate2? intermediate, X509Certificate2? ark)
     {
         var issuer = vek.GetNameInfo(X509NameType.SimpleName, forIssuer: true);
         var subject = vek.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
@@ -117,18 +156,8 @@ internal sealed class SnpReportVerifier
             throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the signing certificate '{subject}' is neither a VCEK nor a VLEK");
         }
 
-        if (isVlek != isVlekReport)
-        {
-            throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the report is signed by a {(isVlekReport ? "VLEK" : "VCEK")} but the certificate is a {subject}");
-        }
-
         var generation = GenerationOfIssuer(issuer)
             ?? throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the {subject} is issued by '{issuer}', not an AMD SEV CA");
-        if (report.CpuidGeneration is { } reportGeneration && reportGeneration != generation)
-        {
-            throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the report is from a {reportGeneration} processor but the {subject} chains to {generation}");
-        }
-
         var roots = AmdRootCertificates.For(generation);
         if (ark is not null && !X509SignatureVerifier.SameKey(ark, roots.Ark))
         {
@@ -136,12 +165,6 @@ internal sealed class SnpReportVerifier
         }
 
         intermediate ??= isVlek ? roots.Asvk : roots.Ask;
-        var cacheKey = Convert.ToHexString(SHA256.HashData([.. vek.RawData, .. intermediate.RawData])) + generation;
-        if (_chains.TryGetValue(cacheKey, out var cached))
-        {
-            return cached;
-        }
-
         if (!X509SignatureVerifier.IsSignedBy(intermediate, roots.Ark))
         {
             throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"'{intermediate.Subject}' is not signed by AMD's {generation} ARK");
@@ -152,14 +175,9 @@ internal sealed class SnpReportVerifier
             throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the {subject} is not signed by '{intermediate.GetNameInfo(X509NameType.SimpleName, false)}'");
         }
 
-        var verified = new SnpVerifiedKey(generation, isVlek, vek.PublicKey.ExportSubjectPublicKeyInfo(), SnpVekExtensions.Parse(vek), vek, intermediate, roots.Ark);
-        if (_chains.Count >= ChainCacheCapacity)
-        {
-            _chains.Clear();
-        }
-
-        _chains[cacheKey] = verified;
-        return verified;
+        var publicKey = vek.GetECDsaPublicKey()
+            ?? throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the {subject} has no EC public key");
+        return new SnpVerifiedKey(generation, isVlek, EcdsaVerificationKey.Own(publicKey), SnpVekExtensions.Parse(vek), vek, intermediate, roots.Ark);
     }
 
     private static SnpProcessorGeneration? GenerationOfIssuer(string issuer)

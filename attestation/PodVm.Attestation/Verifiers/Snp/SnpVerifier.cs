@@ -27,7 +27,7 @@ internal sealed class SnpVerifier : IEvidenceVerifier
         {
             var input = SnpEvidenceDecoder.Decode(evidence.Evidence);
             var report = SnpReport.Parse(input.Report);
-            var certificates = input.Certificates.Concat(SuppliedCertificates.Decode(evidence.Certificates)).ToList();
+            var certificates = input.Certificates.Concat(evidence.Certificates).ToList();
             var at = evidence.At ?? _time.GetUtcNow();
             var claims = await _reports.VerifyAsync(report, certificates, at, cancellationToken).ConfigureAwait(false);
             Binding.RequireEqual(report.ReportData, evidence.ExpectedReportData.Span, 64, VerificationFailureReason.ReportDataMismatch, "REPORT_DATA");
