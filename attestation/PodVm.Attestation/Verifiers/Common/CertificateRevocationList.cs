@@ -81,11 +81,22 @@ internal sealed class CertificateRevocationList
     /// <summary>Requires the CRL to be signed by <paramref name="issuer"/> and current at <paramref name="at"/>.</summary>
     public void RequireValid(X509Certificate2 issuer, DateTimeOffset at, string what)
     {
+        RequireSignedBy(issuer, what);
+        RequireCurrent(at, what);
+    }
+
+    /// <summary>Requires the CRL to name <paramref name="issuer"/> as its issuer and to be signed by its key.</summary>
+    public void RequireSignedBy(X509Certificate2 issuer, string what)
+    {
         if (!Issuer.AsSpan().SequenceEqual(issuer.SubjectName.RawData) || !X509SignatureVerifier.IsSignedBy(Signed, issuer))
         {
             throw new VerificationException(VerificationFailureReason.CertificateChainInvalid, $"the {what} is not signed by '{issuer.Subject}'");
         }
+    }
 
+    /// <summary>Requires <paramref name="at"/> to fall within thisUpdate..nextUpdate.</summary>
+    public void RequireCurrent(DateTimeOffset at, string what)
+    {
         if (at < ThisUpdate || (NextUpdate is { } next && at > next))
         {
             throw new VerificationException(VerificationFailureReason.CertificateExpired, $"the {what} is valid {ThisUpdate:O} to {NextUpdate:O}, not at {at:O}");

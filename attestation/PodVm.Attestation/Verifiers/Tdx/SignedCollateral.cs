@@ -65,6 +65,21 @@ internal sealed class SignedCollateral : IDisposable
             throw new VerificationException(VerificationFailureReason.SignatureInvalid, $"the {what} signature does not verify with the TCB signing certificate");
         }
 
+        RequireCurrent(at, what);
+    }
+
+    /// <summary>Checks the signature with an already imported TCB signing key.</summary>
+    public void RequireSignedBy(EcdsaVerificationKey key, string what)
+    {
+        if (!key.VerifyData(SignedBytes, Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        {
+            throw new VerificationException(VerificationFailureReason.SignatureInvalid, $"the {what} signature does not verify with the TCB signing certificate");
+        }
+    }
+
+    /// <summary>Requires <paramref name="at"/> to fall within issueDate..nextUpdate.</summary>
+    public void RequireCurrent(DateTimeOffset at, string what)
+    {
         if (at < IssueDate || at > NextUpdate)
         {
             throw new VerificationException(VerificationFailureReason.CertificateExpired, $"the {what} is valid {IssueDate:O} to {NextUpdate:O}, not at {at:O}");
