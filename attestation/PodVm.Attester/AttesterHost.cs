@@ -22,7 +22,7 @@ internal sealed class AttesterHost : IAsyncDisposable
 
     public System.Net.IPEndPoint LocalEndPoint => _server.LocalEndPoint;
 
-    public static AttesterHost Start(AttesterOptions options, ILoggerFactory loggers, TimeProvider time, ITsmFileSystem? tsmFileSystem = null)
+    public static AttesterHost Start(AttesterOptions options, ILoggerFactory loggers, TimeProvider time, ITsmFileSystem? tsmFileSystem = null, Tpm.VtpmAttester? vtpm = null)
     {
         var logger = loggers.CreateLogger("podvm-attester");
         tsmFileSystem ??= ConfigFsTsmFileSystem.Instance;
@@ -40,7 +40,7 @@ internal sealed class AttesterHost : IAsyncDisposable
         }
 
         var tee = TeeDetector.Detect(options, tsmFileSystem);
-        var evidence = tee is { } t ? TeeDetector.Create(t, options, tsmFileSystem, time) : null;
+        var evidence = tee is { } t ? TeeDetector.Create(t, options, tsmFileSystem, time, vtpm) : null;
         if (evidence is null)
         {
             AttesterLog.NoTee(logger);

@@ -12,6 +12,7 @@ namespace PodVm.Attester;
 [JsonSerializable(typeof(SideChannelRequest))]
 [JsonSerializable(typeof(SideChannelReply))]
 [JsonSerializable(typeof(LocalDevEvidence))]
+[JsonSerializable(typeof(PodVm.Attester.Tpm.TpmEvidence))]
 [JsonSerializable(typeof(TdxEvidence))]
 [JsonSerializable(typeof(KbsRequest))]
 [JsonSerializable(typeof(KbsChallenge))]

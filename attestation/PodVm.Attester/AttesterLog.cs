@@ -37,4 +37,10 @@ internal static partial class AttesterLog
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "podvm-attester stopping")]
     public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "vTPM {Device}: initdata PCR8 {Binding}; attestation key sha256 {AkDigest}")]
+    public static partial void VtpmReady(ILogger logger, string device, string binding, string akDigest);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "vTPM {Device} is not usable, attesting without it: {Message}")]
+    public static partial void VtpmUnusable(ILogger logger, string device, string message);
 }

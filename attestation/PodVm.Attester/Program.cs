@@ -40,10 +40,13 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
     stop.Cancel();
 });
 
+// The vTPM (when the VM has one) binds the initdata into PCR8 before anything can attest.
+using var vtpm = await PodVm.Attester.Tpm.VtpmStartup.TryStartAsync(options, loggerFactory.CreateLogger("podvm-attester"), stop.Token).ConfigureAwait(false);
+
 AttesterHost host;
 try
 {
-    host = AttesterHost.Start(options, loggerFactory, TimeProvider.System);
+    host = AttesterHost.Start(options, loggerFactory, TimeProvider.System, vtpm: vtpm);
 }
 catch (SocketException ex)
 {

@@ -9,7 +9,7 @@ internal static class AttesterCommandLine
     public const string Usage = """
         usage: podvm-attester [--kbs-url URL] [--kbs-cert FILE] [--listen 127.0.0.1:8006] [--tee auto|local-dev|snp|tdx]
                               [--side-channel PATH] [--tsm-root DIR] [--sev-guest PATH] [--cdh-config FILE]
-                              [--aa-config FILE] [--initdata FILE]
+                              [--aa-config FILE] [--initdata FILE] [--tpm PATH|none] [--initdata-digest FILE]
         Without --kbs-url the KBS address and certificate come from /run/peerpod/cdh.toml, else /run/peerpod/aa.toml.
         """;
 
@@ -54,6 +54,8 @@ internal static class AttesterCommandLine
                 "--cdh-config" => options with { CdhConfigPath = NonEmpty(Value(), flag) },
                 "--aa-config" => options with { AaConfigPath = NonEmpty(Value(), flag) },
                 "--initdata" => options with { InitDataPath = NonEmpty(Value(), flag) },
+                "--tpm" => options with { TpmDevicePath = ParseTpm(Value()) },
+                "--initdata-digest" => options with { InitDataDigestPath = NonEmpty(Value(), flag) },
                 _ => throw new AttesterConfigException($"unknown argument '{args[i]}'"),
             };
         }
@@ -96,6 +98,10 @@ internal static class AttesterCommandLine
         "tdx" => TeeSelection.Tdx,
         _ => throw new AttesterConfigException(string.Create(CultureInfo.InvariantCulture, $"--tee '{text}' is not one of auto, local-dev, snp, tdx")),
     };
+
+    /// <summary>The vTPM device, or null for <c>none</c> (no vTPM evidence even when the VM has one).</summary>
+    public static string? ParseTpm(string text) =>
+        string.Equals(text, "none", StringComparison.Ordinal) ? null : NonEmpty(text, "--tpm");
 
     private static string NonEmpty(string value, string flag) =>
         string.IsNullOrWhiteSpace(value) ? throw new AttesterConfigException($"{flag} needs a non-empty value") : value;

@@ -39,6 +39,15 @@ internal sealed record AttesterOptions
     /// <summary>The TDX CC event log (ACPI CCEL table data), sent with a TDX quote when readable.</summary>
     public string CcEventLogPath { get; init; } = "/sys/firmware/acpi/tables/data/CCEL";
 
+    /// <summary>
+    /// The vTPM (the kernel's resource-managed device). When it exists the attester binds the initdata into PCR8,
+    /// creates an attestation key and adds quotes to local-dev evidence; null disables that.
+    /// </summary>
+    public string? TpmDevicePath { get; init; } = Tpm.TpmDeviceTransport.DefaultPath;
+
+    /// <summary>The hex initdata digest the config processor wrote (what PCR8 is extended with).</summary>
+    public string InitDataDigestPath { get; init; } = PodVmPaths.InitDataDigest;
+
     /// <summary>Most connections served at once; more wait in the listen backlog.</summary>
     public int MaxConnections { get; init; } = 16;
 }

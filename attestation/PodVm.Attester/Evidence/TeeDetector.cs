@@ -39,10 +39,10 @@ internal static class TeeDetector
         return null;
     }
 
-    public static IEvidenceProvider Create(TeeSelection tee, AttesterOptions options, ITsmFileSystem fileSystem, TimeProvider time) => tee switch
+    public static IEvidenceProvider Create(TeeSelection tee, AttesterOptions options, ITsmFileSystem fileSystem, TimeProvider time, Tpm.VtpmAttester? vtpm = null) => tee switch
     {
         TeeSelection.Snp => new SnpEvidenceProvider(new TsmReportClient(options.TsmRoot, fileSystem), new SevGuestDevice(options.SevGuestPath)),
         TeeSelection.Tdx => new TdxEvidenceProvider(new TsmReportClient(options.TsmRoot, fileSystem), options.CcEventLogPath),
-        _ => new LocalDevEvidenceProvider(new SideChannelClient(new DeviceSideChannelTransport(options.SideChannelPath, time), time)),
+        _ => new LocalDevEvidenceProvider(new SideChannelClient(new DeviceSideChannelTransport(options.SideChannelPath, time), time), vtpm),
     };
 }
