@@ -153,7 +153,7 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
         {
             try
             {
-                return await TtrpcClient.ConnectAsync(endpoint, new TtrpcClientOptions { LoggerFactory = loggerFactory }, cancellationToken).ConfigureAwait(false);
+                return await TtrpcClient.ConnectAsync(endpoint, new TtrpcClientOptions { LoggerFactory = loggerFactory, ResumeOnReceivePump = true }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or IOException or RpcException && DateTime.UtcNow < deadline)
             {

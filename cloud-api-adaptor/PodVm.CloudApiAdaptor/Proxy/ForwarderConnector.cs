@@ -135,7 +135,8 @@ public sealed class ForwarderConnector : IAsyncDisposable
                 throw;
             }
 
-            return new TtrpcClient(ssl, new TtrpcClientOptions { TimeProvider = _time });
+            // The proxy's continuation after a relayed call only queues the answer to the shim: resume it inline.
+            return new TtrpcClient(ssl, new TtrpcClientOptions { TimeProvider = _time, ResumeOnReceivePump = true });
         }
         catch (Exception ex) when (ex is SocketException or AuthenticationException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

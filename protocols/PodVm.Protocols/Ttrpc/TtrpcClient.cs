@@ -75,7 +75,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     public async Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken)
     {
         options ??= TtrpcCallOptions.Default;
-        var call = new TtrpcClientCall(streaming: false);
+        var call = new TtrpcClientCall(streaming: false, _options.ResumeOnReceivePump);
         var request = CreateRequest(service, method, payload, options);
         var size = request.CalculateSize();
         if (size > _channel.MaxMessageLength)

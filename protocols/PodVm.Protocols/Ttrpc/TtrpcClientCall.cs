@@ -5,11 +5,13 @@ namespace PodVm.Protocols.Ttrpc;
 /// <summary>One pending call on a client connection: its final response and, for streams, the Data it receives.</summary>
 internal sealed class TtrpcClientCall
 {
-    private readonly TaskCompletionSource<TtrpcRawResponse> _response = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TtrpcRawResponse> _response;
     private readonly Channel<ReadOnlyMemory<byte>>? _incoming;
 
-    public TtrpcClientCall(bool streaming)
+    public TtrpcClientCall(bool streaming, bool resumeInline = false)
     {
+        // Streams always resume asynchronously: their readers run arbitrary code between frames.
+        _response = new(streaming || !resumeInline ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
         if (streaming)
         {
             _incoming = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

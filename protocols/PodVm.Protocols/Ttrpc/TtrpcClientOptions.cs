@@ -12,4 +12,12 @@ public sealed record TtrpcClientOptions
 
     /// <summary>How long <see cref="TtrpcClient.ConnectAsync"/> tries to connect before it gives up.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Resume the caller of a unary call on the connection's receive pump when its Response arrives, instead of
+    /// on the thread pool. For relays whose continuation only queues the answer onwards (the adaptor's proxy, the
+    /// forwarder): it saves a thread-pool hop per call. Code after the await must not block, or every other call on
+    /// the connection waits behind it.
+    /// </summary>
+    public bool ResumeOnReceivePump { get; init; }
 }

@@ -33,7 +33,11 @@ public sealed class TtrpcServer : IAsyncDisposable
     /// <summary>Pass this to a generated <c>BindService(ServiceBinderBase, impl)</c>.</summary>
     public ServiceBinderBase Services => _binder;
 
-    /// <summary>Handles unary calls for services and methods nobody bound; null = answer Unimplemented.</summary>
+    /// <summary>
+    /// Handles unary calls for services and methods nobody bound; null = answer Unimplemented. It is meant for
+    /// relays and runs on the connection's receive pump until its first await, so it must not block: queue the call
+    /// onwards and await the answer.
+    /// </summary>
     public TtrpcRawHandler? Fallback { get; set; }
 
     /// <summary>The endpoints actually bound (a TCP port 0 is replaced by the port the system chose).</summary>

@@ -170,7 +170,14 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
     {
         try
         {
-            await Task.Yield();
+            // Typed handlers run user code that may block before its first await: off the receive pump. Raw
+            // handlers are relays (the adaptor's proxy, the forwarder) that only queue a frame and await the
+            // answer; running them inline saves a thread-pool hop per call (see TtrpcServer.Fallback).
+            if (method is not TtrpcServerMethods.Raw)
+            {
+                await Task.Yield();
+            }
+
             if (method is TtrpcServerMethods.Raw raw)
             {
                 var response = await raw.InvokeRawAsync(call).ConfigureAwait(false);
