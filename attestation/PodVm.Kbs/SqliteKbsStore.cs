@@ -14,8 +14,10 @@ namespace PodVm.Kbs;
 public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore
 {
     private const string ResourcePolicyId = "\u0000resource-policy";
+    private const long NonceSweepSeconds = 60;
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private long _lastNonceSweep = long.MinValue / 2;
 
     public SqliteKbsStore(string databasePath, TimeProvider timeProvider)
     {
@@ -57,11 +59,32 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
 
     public ValueTask SetResourcePolicyAsync(string document, CancellationToken cancellationToken) => SetAttestationPolicyAsync(ResourcePolicyId, document, cancellationToken);
 
+    /// <remarks>
+    /// On the handshake's hot path, so one write per attest: expired nonces are swept at most once a minute (as
+    /// Trustee sweeps expired sessions), and the insert commits with <c>synchronous=NORMAL</c> (WAL: durable across a
+    /// process crash, not fsynced per commit; the last commits may be lost on power loss, which at worst re-admits the
+    /// attest of a session still inside its timeout, whose token is bound to that session's TEE key anyway). Every
+    /// other write keeps SQLite's default FULL: the pragma is per connection and <see cref="OpenAsync"/> restores it.
+    /// </remarks>
     public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        await NonQueryAsync("DELETE FROM nonces WHERE expires <= $x", "", null, now, cancellationToken).ConfigureAwait(false);
-        return await NonQueryAsync("INSERT OR IGNORE INTO nonces(nonce, expires) VALUES($k, $x)", nonce, null, expiresAt.ToUnixTimeSeconds(), cancellationToken).ConfigureAwait(false) == 1;
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        Execute(connection, "PRAGMA synchronous=NORMAL;");
+        var lastSweep = Interlocked.Read(ref _lastNonceSweep);
+        if (now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref _lastNonceSweep, now, lastSweep) == lastSweep)
+        {
+            await using var sweep = connection.CreateCommand();
+            sweep.CommandText = "DELETE FROM nonces WHERE expires <= $x";
+            sweep.Parameters.AddWithValue("$x", now);
+            await sweep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT OR IGNORE INTO nonces(nonce, expires) VALUES($k, $x)";
+        insert.Parameters.AddWithValue("$k", nonce);
+        insert.Parameters.AddWithValue("$x", expiresAt.ToUnixTimeSeconds());
+        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken)
@@ -130,7 +153,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=10000;");
+        Execute(connection, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
         return connection;
     }
 
@@ -138,7 +161,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute(connection, "PRAGMA busy_timeout=10000;");
+        Execute(connection, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
         return connection;
     }
 
