@@ -49,4 +49,22 @@ internal static partial class KubernetesLog
 
     [LoggerMessage(EventId = 9022, Level = LogLevel.Warning, Message = "Orphan sweep through provider {Provider} failed: {Reason}")]
     public static partial void SweepFailed(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(EventId = 9030, Level = LogLevel.Warning, Message = "No PeerPod recorded for sandbox {SandboxId} (pod {Namespace}/{PodName}, instance {InstanceId}): {Reason}; the pod runs on, and the orphan sweep covers the instance if the pod goes without a StopVM")]
+    public static partial void PeerPodNotRecorded(ILogger logger, string sandboxId, string @namespace, string podName, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 9031, Level = LogLevel.Warning, Message = "PeerPod of sandbox {SandboxId} (pod {Namespace}/{PodName}, instance {InstanceId}, deleted) not released: {Reason}; the controller releases it when the pod goes")]
+    public static partial void PeerPodNotReleased(ILogger logger, string sandboxId, string @namespace, string podName, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 9032, Level = LogLevel.Warning, Message = "Could not advertise {Resource} on node {NodeName}: {Reason}; retrying every {RetryDelay}")]
+    public static partial void CapacityNotAdvertised(ILogger logger, string resource, string nodeName, string reason, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 9033, Level = LogLevel.Warning, Message = "Could not withdraw {Resource} from node {NodeName}: {Reason}")]
+    public static partial void CapacityNotWithdrawn(ILogger logger, string resource, string nodeName, string reason);
+
+    [LoggerMessage(EventId = 9034, Level = LogLevel.Error, Message = "Kubernetes {Loop} stopped unexpectedly")]
+    public static partial void LoopCrashed(ILogger logger, Exception exception, string loop);
+
+    [LoggerMessage(EventId = 9035, Level = LogLevel.Information, Message = "Kubernetes integration on: API server {Server}, node {NodeName}, cluster {ClusterName}, controller and sweep scope {Scope}, sweep every {SweepInterval}")]
+    public static partial void IntegrationStarted(ILogger logger, string server, string nodeName, string clusterName, Hosting.KubernetesControllerScope scope, TimeSpan sweepInterval);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Hosting;
+using PodVm.Kubernetes.Hosting;
 
 namespace PodVm.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class CaaCommand
         var command = new Command("caa", "The cloud-api-adaptor: the node daemon that runs each pod in a VM of its own.");
         var provider = new Option<string>("--provider") { Description = "Where pod VMs run.", DefaultValueFactory = _ => "local" };
         provider.AcceptOnlyFromAmong(AdaptorComposition.Providers);
-        var config = new Option<FileInfo?>("--config") { Description = "A JSON settings file (sections Adaptor, LocalKvm, Providers:Aws, Providers:Azure)." };
+        var config = new Option<FileInfo?>("--config") { Description = "A JSON settings file (sections Adaptor, LocalKvm, Providers:Aws, Providers:Azure, Kubernetes)." };
         var socket = new Option<string?>("--socket") { Description = "The hypervisor socket (default /run/peerpod/hypervisor.sock)." };
         var stateDir = new Option<string?>("--state-dir") { Description = "Where pod records survive restarts (default /var/lib/podvm/adaptor)." };
         var podsDir = new Option<string?>("--pods-dir") { Description = "Per-pod agent sockets (default /run/peerpod/pods)." };
@@ -32,7 +33,13 @@ internal static class CaaCommand
             WebApplication app;
             try
             {
-                app = AdaptorHost.Build([], parseResult.GetValue(config)?.FullName, overrides, (services, configuration) => AdaptorComposition.TryAddProvider(name, services, configuration));
+                app = AdaptorHost.Build([], parseResult.GetValue(config)?.FullName, overrides, (services, configuration) =>
+                {
+                    AdaptorComposition.TryAddProvider(name, services, configuration);
+
+                    // PeerPods, Events, node capacity, controller and sweep when Kubernetes:Enabled (off by default).
+                    services.AddPodVmKubernetes(configuration);
+                });
                 if (StartupValidation.Failures(app.Services) is { Count: > 0 } failures)
                 {
                     await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");

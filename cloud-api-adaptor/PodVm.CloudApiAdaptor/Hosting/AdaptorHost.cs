@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Configuration;
@@ -14,7 +15,7 @@ namespace PodVm.CloudApiAdaptor.Hosting;
 
 /// <summary>
 /// Composes the adaptor daemon: options (file, PODVM_ environment, command line; validated at start-up), the
-/// provider the caller registers, the pod lifecycle, and /healthz, /readyz and /metrics on a loopback port.
+/// provider the caller registers (and any <see cref="IPodLifecycleObserver"/>), the pod lifecycle, and /healthz, /readyz and /metrics on a loopback port.
 /// </summary>
 public static class AdaptorHost
 {
@@ -50,6 +51,9 @@ public static class AdaptorHost
         services.AddSingleton<AdaptorReadiness>();
         services.AddHostedService<AdaptorService>();
         addProvider(services, builder.Configuration);
+
+        // Integrations (Kubernetes) register their observer in addProvider; without one the lifecycle tells nobody.
+        services.TryAddSingleton<IPodLifecycleObserver, NoPodLifecycleObserver>();
 
         var metricsUrl = builder.Configuration[$"{AdaptorOptions.SectionName}:{nameof(AdaptorOptions.MetricsUrl)}"];
         builder.WebHost.UseUrls(string.IsNullOrEmpty(metricsUrl) ? new AdaptorOptions().MetricsUrl : metricsUrl);

@@ -28,13 +28,14 @@ public sealed partial class PodManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly PodVmUserDataFactory _userData;
+    private readonly IPodLifecycleObserver _observer;
     private readonly ConcurrentDictionary<string, Pod> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _stopped = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _createLock = new(1, 1);
     private InstanceTypeSelector? _selector;
 
     public PodManager(IOptions<AdaptorOptions> options, ICloudProvider provider, ForwarderCertificateAuthority ca, PodStateStore store,
-        AdaptorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time)
+        AdaptorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider time, IPodLifecycleObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -47,6 +48,7 @@ public sealed partial class PodManager : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<PodManager>();
         _time = time;
         _userData = new PodVmUserDataFactory(ca);
+        _observer = observer ?? new NoPodLifecycleObserver();
         metrics.ObservePods(() => _pods.Values.GroupBy(p => p.Record.State).ToDictionary(g => g.Key, g => g.Count()));
     }
 
@@ -96,12 +98,27 @@ public sealed partial class PodManager : IAsyncDisposable
             throw new AdaptorException(AdaptorErrorReason.InvalidRequest, $"CreateVM: sandbox id '{sandboxId}' must be 1-128 letters, digits, '-', '_' or '.'");
         }
 
-        var parsed = AnnotationParser.Parse(sandboxId!, annotations);
+        try
+        {
+            return await CreateVmCoreAsync(sandboxId!, annotations, networkNamespace, watch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AdaptorException ex) when (annotations is not null
+            && annotations.TryGetValue(PodAnnotations.SandboxNameKey, out var podName) && !string.IsNullOrEmpty(podName)
+            && annotations.TryGetValue(PodAnnotations.SandboxNamespaceKey, out var podNamespace) && !string.IsNullOrEmpty(podNamespace))
+        {
+            await NotifyFailedAsync(podNamespace, podName, sandboxId!, ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<string> CreateVmCoreAsync(string sandboxId, IReadOnlyDictionary<string, string> annotations, string? networkNamespace, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        var parsed = AnnotationParser.Parse(sandboxId, annotations);
         var selection = Selector.Select(parsed);
         await _createLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_pods.TryGetValue(sandboxId!, out var existing))
+            if (_pods.TryGetValue(sandboxId, out var existing))
             {
                 // The shim never repeats CreateVM; a repeat (retry after a lost reply) gets the same answer.
                 return AgentSocketPath(existing.Record.SandboxId);
@@ -116,10 +133,10 @@ public sealed partial class PodManager : IAsyncDisposable
 
             var record = new PodRecord
             {
-                SandboxId = sandboxId!,
+                SandboxId = sandboxId,
                 PodName = parsed.PodName,
                 PodNamespace = parsed.PodNamespace,
-                InstanceName = InstanceName(parsed.PodName, sandboxId!),
+                InstanceName = InstanceName(parsed.PodName, sandboxId),
                 InstanceTypeName = selection.Chosen.Name,
                 VCpus = selection.Chosen.VCpus,
                 MemoryMiB = selection.Chosen.MemoryMiB,
@@ -130,13 +147,13 @@ public sealed partial class PodManager : IAsyncDisposable
                 State = PodState.Created,
                 CreatedAt = _time.GetUtcNow(),
             };
-            Directory.CreateDirectory(Path.Combine(_options.PodsDirectory, sandboxId!));
+            Directory.CreateDirectory(Path.Combine(_options.PodsDirectory, sandboxId));
             _store.Save(record);
-            _pods[sandboxId!] = new Pod(record);
-            _stopped.TryRemove(sandboxId!, out _);
-            AdaptorLog.VmCreated(_logger, sandboxId!, record.PodNamespace, record.PodName, record.InstanceName, selection.Chosen.ToString());
+            _pods[sandboxId] = new Pod(record);
+            _stopped.TryRemove(sandboxId, out _);
+            AdaptorLog.VmCreated(_logger, sandboxId, record.PodNamespace, record.PodName, record.InstanceName, selection.Chosen.ToString());
             _metrics.CreateVm(watch.Elapsed);
-            return AgentSocketPath(sandboxId!);
+            return AgentSocketPath(sandboxId);
         }
         finally
         {
@@ -164,9 +181,16 @@ public sealed partial class PodManager : IAsyncDisposable
             }
 
             Update(pod, pod.Record with { State = PodState.Starting });
+            var podGone = false;
             try
             {
-                await StartInstanceAsync(pod, deadline.Token).ConfigureAwait(false);
+                if (!await StartInstanceAsync(pod, deadline.Token).ConfigureAwait(false))
+                {
+                    podGone = true;
+                    throw new AdaptorException(AdaptorErrorReason.WrongState,
+                        $"StartVM for pod {pod.Record.PodNamespace}/{pod.Record.PodName} (sandbox {sandboxId}): the pod no longer exists; its VM {pod.Record.InstanceId} was deleted");
+                }
+
                 Update(pod, pod.Record with { State = PodState.Running, StartedAt = _time.GetUtcNow(), LastError = null });
                 pod.Started.TrySetResult();
                 _metrics.StartVm(watch.Elapsed, ok: true);
@@ -180,6 +204,11 @@ public sealed partial class PodManager : IAsyncDisposable
                 await UndoStartAsync(pod).ConfigureAwait(false);
                 Update(pod, pod.Record with { State = PodState.Failed, LastError = error.Message });
                 pod.Started.TrySetResult();
+                if (!podGone)
+                {
+                    await NotifyFailedAsync(pod.Record.PodNamespace, pod.Record.PodName, sandboxId, error).ConfigureAwait(false);
+                }
+
                 throw error;
             }
         }
@@ -267,7 +296,8 @@ public sealed partial class PodManager : IAsyncDisposable
 
     private InstanceTypeSelector Selector => _selector ?? throw new InvalidOperationException("PodManager.InitializeAsync has not run");
 
-    private async Task StartInstanceAsync(Pod pod, CancellationToken cancellationToken)
+    /// <summary>Creates the instance and waits for its agent; false when the observer says the pod is gone.</summary>
+    private async Task<bool> StartInstanceAsync(Pod pod, CancellationToken cancellationToken)
     {
         var record = pod.Record;
         var catalogue = Selector.Allowed.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -305,11 +335,17 @@ public sealed partial class PodManager : IAsyncDisposable
             ?? throw new AdaptorException(AdaptorErrorReason.ProviderFailed, $"sandbox {record.SandboxId}: VM {instance.Id} has no address");
         var port = address.Kind == AddressKind.HostForward ? address.Port : _options.ForwarderPort;
         Update(pod, pod.Record with { InstanceId = instance.Id, ForwarderHost = address.Host, ForwarderPort = port, InstanceTypeName = instance.InstanceTypeName ?? record.InstanceTypeName });
+        if (await NotifyCreatedAsync(pod.Record, cancellationToken).ConfigureAwait(false) == PodPresence.Gone)
+        {
+            PodLifecycleObserverLog.PodGone(_logger, record.SandboxId, record.PodNamespace, record.PodName, instance.Id);
+            return false;
+        }
 
         var proxy = CreateProxy(pod.Record);
         pod.Proxy = proxy;
         await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
         await proxy.WaitForAgentAsync(_time, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private AgentProxy CreateProxy(PodRecord record) => new(
@@ -350,6 +386,7 @@ public sealed partial class PodManager : IAsyncDisposable
             {
                 await DeleteInstanceAsync(instanceId, pod.Record.SandboxId).ConfigureAwait(false);
                 Update(pod, pod.Record with { InstanceId = null });
+                await NotifyDeletedAsync(pod.Record, instanceId).ConfigureAwait(false);
             }
             catch (AdaptorException)
             {
@@ -371,6 +408,7 @@ public sealed partial class PodManager : IAsyncDisposable
         if (pod.Record.InstanceId is { } instanceId)
         {
             await DeleteInstanceAsync(instanceId, sandboxId).ConfigureAwait(false);
+            await NotifyDeletedAsync(pod.Record, instanceId).ConfigureAwait(false);
         }
 
         _store.Delete(sandboxId);
@@ -439,6 +477,43 @@ public sealed partial class PodManager : IAsyncDisposable
         }
 
         AdaptorLog.Recovered(_logger, record.SandboxId, record.State, outcome);
+    }
+
+    private async Task<PodPresence> NotifyCreatedAsync(PodRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _observer.OnInstanceCreatedAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            PodLifecycleObserverLog.ObserverFailed(_logger, ex, record.SandboxId, nameof(IPodLifecycleObserver.OnInstanceCreatedAsync));
+            return PodPresence.Present;
+        }
+    }
+
+    private async Task NotifyDeletedAsync(PodRecord record, string instanceId)
+    {
+        try
+        {
+            await _observer.OnInstanceDeletedAsync(record, instanceId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PodLifecycleObserverLog.ObserverFailed(_logger, ex, record.SandboxId, nameof(IPodLifecycleObserver.OnInstanceDeletedAsync));
+        }
+    }
+
+    private async Task NotifyFailedAsync(string podNamespace, string podName, string sandboxId, AdaptorException error)
+    {
+        try
+        {
+            await _observer.OnPodVmFailedAsync(podNamespace, podName, sandboxId, error, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            PodLifecycleObserverLog.ObserverFailed(_logger, ex, sandboxId, nameof(IPodLifecycleObserver.OnPodVmFailedAsync));
+        }
     }
 
     private Pod Find(string sandboxId) => _pods.TryGetValue(sandboxId, out var pod)
