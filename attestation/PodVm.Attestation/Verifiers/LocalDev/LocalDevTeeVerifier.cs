@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Cose;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers.Common;
+using PodVm.Attestation.Verifiers.Tpm;
 
 namespace PodVm.Attestation.Verifiers.LocalDev;
 
@@ -49,7 +51,7 @@ internal sealed class LocalDevTeeVerifier : IEvidenceVerifier
             throw new VerificationException(VerificationFailureReason.TeeDisabled, "the local development TEE is disabled: no platform key is configured");
         }
 
-        var message = DecodeMessage(evidence.Evidence);
+        var message = DecodeMessage(evidence.Evidence, out var vtpm);
         var headers = message.ProtectedHeaders;
         if (!headers.TryGetValue(CoseHeaderLabel.Algorithm, out var alg) || alg.GetValueAsInt32() != LocalDevTeeFormat.Es384)
         {
@@ -112,17 +114,35 @@ internal sealed class LocalDevTeeVerifier : IEvidenceVerifier
             claims["tpm_ak_digest"] = Hex.Of(report.TpmAkDigest.Span);
         }
 
+        // The vTPM: the report vouches for its AK by digest, as Azure's HCL report does for HCLAkPub. Evidence without
+        // a quote yields no "tpm" claims; a policy that needs the vTPM requires them (docs/attestation/local-dev-tee.md).
+        if (vtpm is { } quote)
+        {
+            if (report.TpmAkDigest.IsEmpty)
+            {
+                throw new VerificationException(VerificationFailureReason.AttestationKeyUntrusted, "the evidence carries a vTPM quote, but the report binds no attestation key (tpm_ak_digest)");
+            }
+
+            claims["tpm"] = TpmBoundQuote.Verify(quote, report.TpmAkDigest.Span, evidence);
+        }
+
         return VerificationResult.Verified(Tee, claims);
     }
 
-    // Raw COSE_Sign1 bytes, or JSON {"report": "<base64 COSE_Sign1>"} when it travels inside Trustee's tee-evidence.
-    private static CoseSign1Message DecodeMessage(ReadOnlyMemory<byte> evidence)
+    // Raw COSE_Sign1 bytes, or JSON {"report": "<base64 COSE_Sign1>"} when it travels inside Trustee's tee-evidence,
+    // with "tpm" (a vTPM quote) when the VM has a vTPM.
+    private static CoseSign1Message DecodeMessage(ReadOnlyMemory<byte> evidence, out JsonElement? vtpm)
     {
         var bytes = evidence;
+        vtpm = null;
         if (JsonEvidence.LooksLikeJson(evidence.Span))
         {
             using var document = JsonEvidence.Parse(evidence, "local development TEE evidence");
             bytes = JsonEvidence.Base64(JsonEvidence.Property(document.RootElement, "report", "local development TEE evidence"), "report");
+            if (JsonEvidence.OptionalProperty(document.RootElement, "tpm") is { ValueKind: not JsonValueKind.Null } tpm)
+            {
+                vtpm = tpm.Clone();
+            }
         }
 
         try
