@@ -1,0 +1,4 @@
+namespace PodVm.Kbs.Benchmarks;
+
+/// <summary>One alternated floor/handshake measurement: wall medians and mean process CPU per operation, in ms.</summary>
+internal sealed record Paired(double FloorMs, double HandshakeMs, double FloorCpuMs, double HandshakeCpuMs, int Pairs);
