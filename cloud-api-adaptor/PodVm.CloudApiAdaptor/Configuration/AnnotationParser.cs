@@ -42,6 +42,15 @@ public static class AnnotationParser
             }
         }
 
+        var tpm = false;
+        if (Get(annotations, PodAnnotations.TpmKey) is { } tpmText)
+        {
+            if (!bool.TryParse(tpmText, out tpm))
+            {
+                errors.Add($"{PodAnnotations.TpmKey} must be \"true\" or \"false\" (got '{tpmText}')");
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw new AdaptorException(
@@ -60,6 +69,7 @@ public static class AnnotationParser
             Gpus = gpus,
             GpuModel = Get(annotations, PodAnnotations.GpuModelKey),
             InitData = initData,
+            Tpm = tpm,
         };
     }
 

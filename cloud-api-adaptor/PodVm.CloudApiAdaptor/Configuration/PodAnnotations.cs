@@ -16,6 +16,9 @@ public sealed record PodAnnotations
     public const string GpusKey = HypervisorPrefix + "default_gpus";
     public const string GpuModelKey = HypervisorPrefix + "default_gpu_model";
 
+    /// <summary>PodVm's own: "true" asks for a vTPM in the pod VM (the local provider runs swtpm per VM).</summary>
+    public const string TpmKey = "io.podvm.tpm";
+
     /// <summary>The Kubernetes pod name (CRI-O's k8s_&lt;pod&gt;_&lt;ns&gt;_&lt;uid&gt;_&lt;n&gt; form is reduced to &lt;pod&gt;).</summary>
     public required string PodName { get; init; }
 
@@ -34,6 +37,9 @@ public sealed record PodAnnotations
     public int Gpus { get; init; }
 
     public string? GpuModel { get; init; }
+
+    /// <summary>The pod asked for a vTPM (<see cref="TpmKey"/>).</summary>
+    public bool Tpm { get; init; }
 
     /// <summary>The pod's initdata, decoded and validated; null when the pod has none.</summary>
     public InitData? InitData { get; init; }

@@ -144,6 +144,7 @@ public sealed partial class PodManager : IAsyncDisposable
                 Image = parsed.Image,
                 NetworkNamespace = networkNamespace,
                 InitData = parsed.InitData is null ? _options.DefaultInitData : annotations[PodAnnotations.InitDataKey],
+                Tpm = parsed.Tpm,
                 State = PodState.Created,
                 CreatedAt = _time.GetUtcNow(),
             };
@@ -310,6 +311,7 @@ public sealed partial class PodManager : IAsyncDisposable
             Image = record.Image,
             UserData = _userData.Build(record, _provider.MaxUserDataBytes),
             InitDataDigest = record.InitData is { Length: > 0 } initData ? PodVm.PodVmConfig.InitDataCodec.Decode(initData).Digest() : ReadOnlyMemory<byte>.Empty,
+            Tpm = record.Tpm,
             Tags = new Dictionary<string, string>(OwnerTags, StringComparer.Ordinal)
             {
                 [InstanceTags.SandboxId] = record.SandboxId,

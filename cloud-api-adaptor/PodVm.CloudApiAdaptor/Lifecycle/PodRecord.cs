@@ -29,6 +29,9 @@ public sealed record PodRecord
     /// <summary>The pod's initdata as annotated (gzip+base64 TOML); not secret, it is measured configuration.</summary>
     public string? InitData { get; init; }
 
+    /// <summary>The pod asked for a vTPM (annotation io.podvm.tpm).</summary>
+    public bool Tpm { get; init; }
+
     public required PodState State { get; init; }
 
     public string? InstanceId { get; init; }

@@ -34,4 +34,7 @@ internal static partial class LocalKvmLog
 
     [LoggerMessage(3009, LogLevel.Debug, "VM {InstanceId}: QMP event {Event}")]
     public static partial void QmpEvent(ILogger logger, string instanceId, string @event);
+
+    [LoggerMessage(3010, LogLevel.Information, "VM {InstanceId}: vTPM swtpm pid {Pid} (log {Log})")]
+    public static partial void SwtpmStarted(ILogger logger, string instanceId, int pid, string log);
 }

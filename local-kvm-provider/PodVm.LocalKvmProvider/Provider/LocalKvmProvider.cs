@@ -13,6 +13,7 @@ using PodVm.LocalKvmProvider.Qemu;
 using PodVm.LocalKvmProvider.SideChannel;
 using PodVm.LocalKvmProvider.Keys;
 using PodVm.LocalKvmProvider.Tee;
+using PodVm.LocalKvmProvider.Tpm;
 using PodVm.LocalKvmProvider.Vms;
 
 namespace PodVm.LocalKvmProvider.Provider;
@@ -103,11 +104,6 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
         if (request.InstanceType.VCpus < 1 || request.InstanceType.MemoryMiB < 64)
         {
             throw new ProviderException(ProviderErrorReason.InvalidConfiguration, $"Instance type {request.InstanceType} is too small for a pod VM (at least 1 vCPU and 64 MiB).");
-        }
-
-        if (request.Tpm)
-        {
-            throw new ProviderException(ProviderErrorReason.InvalidConfiguration, $"{request.InstanceName}: this local provider does not attach a vTPM (swtpm per VM is not wired in).");
         }
 
         var id = InstanceIdFor(request.IdempotencyKey);
@@ -252,7 +248,13 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
             throw new ProviderException(ProviderErrorReason.ImageNotFound, $"{request.InstanceName}: no pod VM image in {imageDirectory} ({e.Message}); run 'podvm image build'.", e);
         }
 
-        var boot = manifest.LaunchDigests[ImageManifest.PvhBoot];
+        // A vTPM needs ACPI, which the PVH fast path garbles with a TPM attached (QEMU 7.2): boot the bzImage on q35.
+        var bootName = request.Tpm ? ImageManifest.BzImageBoot : ImageManifest.PvhBoot;
+        if (!manifest.LaunchDigests.TryGetValue(bootName, out var boot))
+        {
+            throw new ProviderException(ProviderErrorReason.ImageNotFound, $"{request.InstanceName}: the pod VM image in {imageDirectory} has no '{bootName}' boot; rebuild it with 'podvm image build'.");
+        }
+
         var (measurement, hostData) = _options.DevelopmentTee
             ? await MeasureAsync(imageDirectory, boot, request.InitDataDigest, cancellationToken)
             : (string.Empty, string.Empty);
@@ -268,6 +270,7 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
 
         var started = Stopwatch.StartNew();
         VmRuntime? runtime = null;
+        (int Pid, long StartTime) previousSwtpm = default;
         try
         {
             for (var attempt = 1; runtime is null; attempt++)
@@ -292,7 +295,17 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
                     Accelerator = _accelerator.ToString().ToUpperInvariant(),
                     HostForwardPort = port,
                     CreatedAt = _time.GetUtcNow(),
+                    Tpm = request.Tpm,
                 };
+                if (request.Tpm)
+                {
+                    // A retry after a port conflict reuses the swtpm unless the failed QEMU's disconnect ended it.
+                    state = HostProcess.IsAlive(previousSwtpm.Pid, previousSwtpm.StartTime)
+                        ? state with { SwtpmPid = previousSwtpm.Pid, SwtpmStartTime = previousSwtpm.StartTime }
+                        : await StartSwtpmAsync(directory, state, cancellationToken);
+                }
+
+                previousSwtpm = (state.SwtpmPid, state.SwtpmStartTime);
                 VmStateStore.Write(directory, state);
                 LocalKvmLog.Starting(_logger, id, state.Accelerator, state.VCpus, state.MemoryMiB, port, directory.ConsoleLog);
                 QemuProcess process;
@@ -339,6 +352,23 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>Starts the VM's swtpm and records it in the state file before QEMU runs, so cleanup finds it.</summary>
+    private async Task<VmState> StartSwtpmAsync(VmDirectory directory, VmState state, CancellationToken cancellationToken)
+    {
+        VmStateStore.Write(directory, state);
+        try
+        {
+            var (pid, startTime) = await SwtpmLauncher.StartAsync(_options.SwtpmBinary, directory, cancellationToken);
+            LocalKvmLog.SwtpmStarted(_logger, state.Id, pid, directory.TpmLog);
+            return state with { SwtpmPid = pid, SwtpmStartTime = startTime };
+        }
+        catch (SwtpmException e)
+        {
+            _ports.Release(state.HostForwardPort);
+            throw new ProviderException(ProviderErrorReason.InstanceFailed, $"VM {state.Id} ({state.Name}): the vTPM could not start: {e.Message} (swtpm log {directory.TpmLog})", e);
         }
     }
 
@@ -457,7 +487,14 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
         if (state is not null)
         {
             HostProcess.Kill(state.Pid, state.ProcessStartTime);
+            HostProcess.Kill(state.SwtpmPid, state.SwtpmStartTime);
             _ports.Release(state.HostForwardPort);
+        }
+
+        if (File.Exists(directory.TpmLog))
+        {
+            Directory.CreateDirectory(_options.LogDirectory);
+            File.Move(directory.TpmLog, Path.Combine(_options.LogDirectory, $"{directory.Id}-{_time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture)}.swtpm.log"), overwrite: true);
         }
 
         string? kept = null;
@@ -484,7 +521,7 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
         }
 
         var cutoff = _time.GetUtcNow() - _options.LogRetention;
-        foreach (var log in Directory.GetFiles(_options.LogDirectory, "*.console.log"))
+        foreach (var log in Directory.GetFiles(_options.LogDirectory, "*.console.log").Concat(Directory.GetFiles(_options.LogDirectory, "*.swtpm.log")))
         {
             if (File.GetLastWriteTimeUtc(log) < cutoff.UtcDateTime)
             {
@@ -508,6 +545,7 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
         PidFile = directory.PidFile,
         HostForwardPort = state.HostForwardPort,
         UserDataFile = directory.UserDataFile,
+        TpmSocket = state.Tpm ? directory.TpmSocket : null,
     };
 
     private static ProviderInstance ToInstance(VmRuntime runtime) => new()

@@ -19,6 +19,9 @@ public sealed record LocalKvmProviderOptions
 
     public string QemuBinary { get; init; } = "qemu-system-x86_64";
 
+    /// <summary>swtpm, started per VM that asks for a vTPM (Debian package swtpm).</summary>
+    public string SwtpmBinary { get; init; } = "swtpm";
+
     /// <summary>"auto" (KVM only with kvm_intel/kvm_amd, else TCG), "kvm" or "tcg".</summary>
     public string Accelerator { get; init; } = "auto";
 

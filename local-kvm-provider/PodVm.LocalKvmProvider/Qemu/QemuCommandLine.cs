@@ -19,7 +19,8 @@ public static class QemuCommandLine
         {
             "-name", "podvm,process=podvm-qemu",
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-            "-M", "pc",
+            // A vTPM needs ACPI and the TPM CRB device: q35 (with the bzImage; PVH + TPM garbles ACPI in QEMU 7.2).
+            "-M", spec.TpmSocket is null ? "pc" : "q35",
         };
         if (spec.Accelerator == Accelerator.Kvm)
         {
@@ -49,6 +50,15 @@ public static class QemuCommandLine
         if (spec.UserDataFile is { } userData)
         {
             args.AddRange(["-fw_cfg", $"name={UserDataFwCfgName},file={Escape(userData)}"]);
+        }
+
+        if (spec.TpmSocket is { } tpm)
+        {
+            args.AddRange([
+                "-chardev", $"socket,id=tpm,path={Escape(tpm)}",
+                "-tpmdev", "emulator,id=tpm0,chardev=tpm",
+                "-device", "tpm-crb,tpmdev=tpm0",
+            ]);
         }
 
         args.AddRange(spec.ExtraArguments);

@@ -19,5 +19,7 @@ public sealed record QemuLaunchSpec
     public required int HostForwardPort { get; init; }
     /// <summary>File delivered as fw_cfg opt/podvm/userdata; null = none.</summary>
     public string? UserDataFile { get; init; }
+    /// <summary>swtpm's control socket for a vTPM (q35 + TPM CRB; boot the bzImage, see QemuCommandLine); null = none.</summary>
+    public string? TpmSocket { get; init; }
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }

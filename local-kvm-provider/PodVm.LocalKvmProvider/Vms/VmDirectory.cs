@@ -11,4 +11,9 @@ public sealed record VmDirectory(string Path)
     public string QemuLog => System.IO.Path.Combine(Path, "qemu.log");
     public string PidFile => System.IO.Path.Combine(Path, "qemu.pid");
     public string UserDataFile => System.IO.Path.Combine(Path, "userdata.bin");
+    /// <summary>swtpm's state directory (only for a VM with a vTPM).</summary>
+    public string TpmStateDirectory => System.IO.Path.Combine(Path, "tpm");
+    /// <summary>swtpm's control socket, which QEMU's TPM emulator backend connects to.</summary>
+    public string TpmSocket => System.IO.Path.Combine(Path, "swtpm.sock");
+    public string TpmLog => System.IO.Path.Combine(Path, "swtpm.log");
 }

@@ -37,4 +37,10 @@ public sealed record VmState
     /// <summary>QEMU's start time (ticks since boot, /proc/PID/stat field 22), to tell it from a recycled pid.</summary>
     public long ProcessStartTime { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The VM has a vTPM: swtpm runs beside QEMU, which boots q35 with the bzImage kernel and a TPM CRB device.</summary>
+    public bool Tpm { get; init; }
+    /// <summary>swtpm's pid; 0 without a vTPM or until it runs.</summary>
+    public int SwtpmPid { get; init; }
+    /// <summary>swtpm's start time (as <see cref="ProcessStartTime"/>).</summary>
+    public long SwtpmStartTime { get; init; }
 }

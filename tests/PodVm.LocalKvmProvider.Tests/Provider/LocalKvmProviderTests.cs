@@ -56,10 +56,11 @@ public sealed class LocalKvmProviderTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task CreateInstanceAsync_Tpm_InvalidConfiguration()
+    public async Task CreateInstanceAsync_TpmWithoutImage_ImageNotFoundRatherThanRefusingTheTpm()
     {
+        // A vTPM is supported (swtpm per VM); what fails here is only the missing image.
         var e = await Assert.ThrowsAsync<ProviderException>(() => _provider.CreateInstanceAsync(Request(tpm: true), CancellationToken.None).DefaultTimeout());
-        Assert.Equal(ProviderErrorReason.InvalidConfiguration, e.Reason);
+        Assert.Equal(ProviderErrorReason.ImageNotFound, e.Reason);
     }
 
     [Fact]
