@@ -19,16 +19,22 @@ internal sealed class TtrpcChannel : IAsyncDisposable
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
     private readonly TtrpcFrameParser _parser;
-    private readonly Channel<TtrpcOutgoingFrame> _sendQueue =
-        Channel.CreateUnbounded<TtrpcOutgoingFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly Channel<TtrpcOutgoingFrame> _sendQueue;
 
     private readonly CancellationTokenSource _closed = new();
     private Task _sendPump = Task.CompletedTask;
     private int _disposed;
 
-    public TtrpcChannel(Stream stream, int maxMessageLength)
+    /// <param name="stream">The connection.</param>
+    /// <param name="maxMessageLength">Frames longer than this are refused.</param>
+    /// <param name="writeOnSenderThread">
+    /// When the send pump is idle, the thread that queues a frame writes it (and any that follow) to the stream
+    /// itself, until the stream would block; otherwise the pump is woken on the thread pool.
+    /// </param>
+    public TtrpcChannel(Stream stream, int maxMessageLength, bool writeOnSenderThread = false)
     {
         _stream = stream;
+        _sendQueue = Channel.CreateUnbounded<TtrpcOutgoingFrame>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = writeOnSenderThread });
         _parser = new TtrpcFrameParser(maxMessageLength);
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true));
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
@@ -163,7 +169,16 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         // and the stream refuses the second, concurrent write. The pump never throws and ends once Close() cancels it.
         await _sendPump.ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            // Completing the writer flushes what a failed flush left behind; the peer may be gone by now.
+            await _writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The connection is closed either way; what did not reach the peer never will.
+        }
+
         await _stream.DisposeAsync().ConfigureAwait(false);
         _closed.Dispose();
     }

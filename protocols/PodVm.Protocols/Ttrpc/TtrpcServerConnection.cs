@@ -26,7 +26,7 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
         _server = server;
         _logger = logger;
         Peer = peer;
-        _channel = new TtrpcChannel(stream, server.Options.MaxMessageLength);
+        _channel = new TtrpcChannel(stream, server.Options.MaxMessageLength, server.Options.WriteOnSenderThread);
     }
 
     public string Peer { get; }

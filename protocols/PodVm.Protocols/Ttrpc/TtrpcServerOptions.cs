@@ -11,4 +11,11 @@ public sealed record TtrpcServerOptions
 
     /// <summary>Unix socket file mode applied after bind (e.g. 0600 for a root-only hypervisor socket); null = umask.</summary>
     public UnixFileMode? UnixSocketMode { get; init; }
+
+    /// <summary>
+    /// Write a response on the thread that produced it while the connection's send pump is idle, instead of waking
+    /// the pump on the thread pool. For relays (see <see cref="TtrpcServer.Fallback"/>), where that thread is the
+    /// receive pump of the onward connection: one thread then carries a reply from socket to socket, as socat does.
+    /// </summary>
+    public bool WriteOnSenderThread { get; init; }
 }
