@@ -116,7 +116,7 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
             }
 
             await using var agent = await ConnectAgentAsync(peer, cancellationToken).ConfigureAwait(false);
-            await using var server = new TtrpcServer(new TtrpcServerOptions(), loggerFactory)
+            await using var server = new TtrpcServer(new TtrpcServerOptions { WriteOnSenderThread = true }, loggerFactory)
             {
                 Fallback = (request, ct) => RelayAsync(agent, request, ct),
             };
