@@ -56,6 +56,23 @@ public sealed class ImageBuildTests(ImageFixture fixture)
     }
 
     [Fact]
+    public void BuildAsync_Defaults_ZstdInitrdAndLateModulesListedAfterTheBootModules()
+    {
+        var image = fixture.Require();
+        using (var initrd = File.OpenRead(Path.Combine(image.OutputDirectory, ImageBuilder.InitrdFile)))
+        {
+            var magic = new byte[4];
+            initrd.ReadExactly(magic);
+            Assert.Equal([0x28, 0xB5, 0x2F, 0xFD], magic);
+        }
+
+        Assert.True(image.Manifest.Components.ContainsKey("zstd"));
+        var modules = image.Manifest.Modules.Select(m => Path.GetFileName(m)).ToList();
+        Assert.True(modules.IndexOf("overlay.ko") < modules.IndexOf("evdev.ko"), string.Join(' ', modules));
+        Assert.True(modules.IndexOf("virtio_net.ko") < modules.IndexOf("virtio_blk.ko"), string.Join(' ', modules));
+    }
+
+    [Fact]
     public void Manifest_LaunchDigest_RecomputesFromTheFiles()
     {
         var image = fixture.Require();

@@ -46,14 +46,22 @@ public sealed class ImageBuilder
             tool.Locate();
         }
 
+        if (options.Compression == InitrdCompression.Zstd)
+        {
+            HostTool.Zstd.Locate();
+        }
+
         Directory.CreateDirectory(options.CacheDirectory);
         Step($"kernel package {options.KernelPackage}");
         var kernel = await new KernelPackageCache(options.CacheDirectory, Detail).GetAsync(options.KernelPackage, cancellationToken);
         Detail($"{kernel.Package} {kernel.Version} (sha256 {kernel.DebSha256[..16]}...)");
 
         Step("kernel modules");
-        var modules = KernelModuleResolver.Load(kernel.ModulesDirectory).Resolve(options.Modules);
-        Detail(string.Join(' ', modules.Select(m => Path.GetFileNameWithoutExtension(m))));
+        var resolver = KernelModuleResolver.Load(kernel.ModulesDirectory);
+        var earlyModules = resolver.Resolve(options.Modules);
+        var lateModules = resolver.Resolve(options.Modules.Concat(options.LateModules)).Except(earlyModules, StringComparer.Ordinal).ToList();
+        var modules = earlyModules.Concat(lateModules).ToList();
+        Detail(string.Join(' ', earlyModules.Select(m => Path.GetFileNameWithoutExtension(m))) + "; after ready: " + string.Join(' ', lateModules.Select(m => Path.GetFileNameWithoutExtension(m))));
 
         var tree = new InitramfsTree();
         Step("busybox, crun and libraries");
@@ -63,6 +71,12 @@ public sealed class ImageBuilder
             ["busybox-static"] = await PackageVersionAsync("busybox-static", cancellationToken),
             ["crun"] = await PackageVersionAsync("crun", cancellationToken),
         };
+        if (options.Compression == InitrdCompression.Zstd)
+        {
+            // The compressor's version decides the initrd's bytes, so it is part of the input digest too.
+            components["zstd"] = await PackageVersionAsync("zstd", cancellationToken);
+        }
+
         await AddBaseAsync(tree, cancellationToken);
         var crun = HostTool.Crun.Locate();
         await AddProgramAsync(tree, "/usr/bin/crun", crun, cancellationToken);
@@ -73,7 +87,8 @@ public sealed class ImageBuilder
             tree.AddFile($"lib/modules/{kernel.Release}/{module}", options.StripModuleSignatures ? ModuleSignature.Strip(bytes) : bytes, Readable);
         }
 
-        tree.AddFile("etc/podvm/modules", Encoding.UTF8.GetBytes(string.Join('\n', modules) + "\n"), Readable);
+        tree.AddFile("etc/podvm/modules", Encoding.UTF8.GetBytes(string.Join('\n', earlyModules) + "\n"), Readable);
+        tree.AddFile("etc/podvm/modules.late", Encoding.UTF8.GetBytes(string.Concat(lateModules.Select(m => m + "\n"))), Readable);
 
         Step("guest programs");
         var programs = new List<GuestProgramEntry>();
@@ -125,7 +140,7 @@ public sealed class ImageBuilder
 
         Step("input digest");
         var initramfsFiles = tree.FileDigests();
-        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine, options.Compression);
+        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine, $"{options.Compression} {components.GetValueOrDefault("zstd")}".TrimEnd());
         var output = Path.GetFullPath(options.OutputDirectory);
         if (TryLoadUpToDate(output, inputDigest) is { } existing)
         {
@@ -140,9 +155,24 @@ public sealed class ImageBuilder
         }
 
         Directory.CreateDirectory(staging);
-        Step($"writing initrd.img (newc cpio, {(options.Compression == InitrdCompression.Gzip ? "gzip -6" : "uncompressed")})");
-        await using (var initrd = File.Create(Path.Combine(staging, InitrdFile)))
+        Step($"writing initrd.img (newc cpio, {options.Compression switch { InitrdCompression.Gzip => "gzip -6", InitrdCompression.Zstd => "zstd -19", _ => "uncompressed" }})");
+        var initrdPath = Path.Combine(staging, InitrdFile);
+        if (options.Compression == InitrdCompression.Zstd)
         {
+            var cpio = Path.Combine(staging, "initrd.cpio");
+            await using (var plain = File.Create(cpio))
+            {
+                tree.WriteCpio(plain);
+            }
+
+            // One thread and fixed parameters: the same zstd version gives the same bytes. No content checksum
+            // (the launch measurement covers the file).
+            await HostTool.Zstd.RunAsync(["-19", "-T1", "-q", "--no-progress", "--no-check", "-f", cpio, "-o", initrdPath], cancellationToken);
+            File.Delete(cpio);
+        }
+        else
+        {
+            await using var initrd = File.Create(initrdPath);
             if (options.Compression == InitrdCompression.Gzip)
             {
                 tree.WriteGzipCpio(initrd);
@@ -302,7 +332,7 @@ public sealed class ImageBuilder
         }
     }
 
-    private static string InputDigest(KernelPackage kernel, InitramfsTree tree, SortedDictionary<string, string> files, string commandLine, InitrdCompression compression)
+    private static string InputDigest(KernelPackage kernel, InitramfsTree tree, SortedDictionary<string, string> files, string commandLine, string compression)
     {
         var text = new StringBuilder();
         text.Append(BuilderVersion).Append('\n');

@@ -1,10 +1,16 @@
 namespace PodVm.LocalKvmProvider.Image;
 
-/// <summary>How initrd.img is stored; both are fixed, deterministic encodings.</summary>
+/// <summary>How initrd.img is stored; every one is a fixed, deterministic encoding.</summary>
 public enum InitrdCompression
 {
     /// <summary>gzip, zlib level 6, default strategy, zero mtime.</summary>
     Gzip = 0,
     /// <summary>The plain newc cpio: larger file, nothing for the guest to decompress.</summary>
     None,
+    /// <summary>
+    /// zstd level 19, one thread, no checksum, through the host's <c>zstd</c> (Debian package zstd, version in the
+    /// manifest). The default: the smallest file (less host memory per VM: QEMU maps it and the guest copies it) and
+    /// a decompressor the guest runs several times faster than gunzip under TCG.
+    /// </summary>
+    Zstd,
 }

@@ -46,15 +46,24 @@ public static class HostProcess
     }
 
     /// <summary>Resident set size in KiB (VmRSS from /proc/PID/status), or null when the process is gone.</summary>
-    public static long? ResidentKiB(int pid)
+    public static long? ResidentKiB(int pid) => StatusKiB(pid, "VmRSS:");
+
+    /// <summary>
+    /// RssAnon of a process in KiB: its private memory (for QEMU: the guest RAM it touched, TCG's translation buffer,
+    /// its heap), i.e. RSS without the file pages (the kernel and initrd it maps, its binary and libraries) that every
+    /// VM of the same image shares through the page cache; null when it is gone.
+    /// </summary>
+    public static long? AnonymousKiB(int pid) => StatusKiB(pid, "RssAnon:");
+
+    private static long? StatusKiB(int pid, string field)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
                 }
             }
         }

@@ -3,6 +3,9 @@ namespace PodVm.LocalKvmProvider.Qemu;
 /// <summary>Everything that decides one QEMU command line.</summary>
 public sealed record QemuLaunchSpec
 {
+    /// <summary>TCG translation buffer per VM in MiB (see <see cref="TcgTranslationBufferMiB"/>).</summary>
+    public const int DefaultTcgTranslationBufferMiB = 64;
+
     public string QemuBinary { get; init; } = "qemu-system-x86_64";
     public required Accelerator Accelerator { get; init; }
     public required int VCpus { get; init; }
@@ -22,4 +25,9 @@ public sealed record QemuLaunchSpec
     /// <summary>swtpm's control socket for a vTPM (q35 + TPM CRB; boot the bzImage, see QemuCommandLine); null = none.</summary>
     public string? TpmSocket { get; init; }
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+    /// <summary>
+    /// TCG only: <c>-accel tcg,tb-size=N</c>, the translation buffer in MiB (0 = QEMU's default, 1 GiB, which
+    /// fills with every block the guest ever ran). Measured in docs/benchmarks/local-vm.md.
+    /// </summary>
+    public int TcgTranslationBufferMiB { get; init; } = DefaultTcgTranslationBufferMiB;
 }

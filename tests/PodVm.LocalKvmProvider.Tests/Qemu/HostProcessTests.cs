@@ -24,6 +24,15 @@ public sealed class HostProcessTests
     {
         Assert.Null(HostProcess.StartTime(int.MaxValue));
         Assert.Null(HostProcess.ResidentKiB(int.MaxValue));
+        Assert.Null(HostProcess.AnonymousKiB(int.MaxValue));
+    }
+
+    [Fact]
+    public void AnonymousKiB_CurrentProcess_PositiveAndAtMostResident()
+    {
+        var anonymous = HostProcess.AnonymousKiB(Environment.ProcessId);
+        Assert.True(anonymous > 0);
+        Assert.True(anonymous <= HostProcess.ResidentKiB(Environment.ProcessId) + 1024);
     }
 
     [Fact]

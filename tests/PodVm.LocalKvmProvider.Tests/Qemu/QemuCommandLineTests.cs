@@ -28,7 +28,7 @@ public sealed class QemuCommandLineTests
     {
         var args = QemuCommandLine.Build(Spec());
         Assert.Equal("pc", After(args, "-M"));
-        Assert.Equal("tcg", After(args, "-accel"));
+        Assert.Equal($"tcg,tb-size={QemuLaunchSpec.DefaultTcgTranslationBufferMiB}", After(args, "-accel"));
         Assert.DoesNotContain("-cpu", args);
         Assert.Equal("2", After(args, "-smp"));
         Assert.Equal("192", After(args, "-m"));
@@ -44,6 +44,26 @@ public sealed class QemuCommandLineTests
         var args = QemuCommandLine.Build(Spec(Accelerator.Kvm));
         Assert.Equal("kvm", After(args, "-accel"));
         Assert.Equal("host", After(args, "-cpu"));
+    }
+
+    [Fact]
+    public void Build_KvmWithTranslationBufferSet_NoTbSize()
+    {
+        var args = QemuCommandLine.Build(Spec(Accelerator.Kvm) with { TcgTranslationBufferMiB = 32 });
+        Assert.Equal("kvm", After(args, "-accel"));
+        Assert.DoesNotContain(args, a => a.Contains("tb-size", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_TcgTranslationBufferZero_QemuDefault()
+    {
+        Assert.Equal("tcg", After(QemuCommandLine.Build(Spec() with { TcgTranslationBufferMiB = 0 }), "-accel"));
+    }
+
+    [Fact]
+    public void Build_TcgTranslationBuffer_TbSizeInMiB()
+    {
+        Assert.Equal("tcg,tb-size=48", After(QemuCommandLine.Build(Spec() with { TcgTranslationBufferMiB = 48 }), "-accel"));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 step mounts
 
+# /etc/podvm/modules: what boot needs, in dependency order. /etc/podvm/modules.late is loaded after ready.
 modules="/lib/modules/$(uname -r)"
 while read -r module; do
   insmod "$modules/$module" || fail "insmod $module"
@@ -42,10 +43,6 @@ done
 side=/dev/virtio-ports/podvm.side
 [ -e "$side" ] && step "side channel: $side" || step "side channel: none"
 
-if [ -e /dev/input/event0 ] && [ -x /etc/acpi/PWRF/00000080 ]; then
-  acpid -c /etc/acpi -l /dev/null
-fi
-
 # The pod VM configuration (user data) arrives over fw_cfg; it is copied where the config processor reads it.
 mkdir -p /run/peerpod
 chmod 0700 /run/peerpod
@@ -64,11 +61,13 @@ if [ -x /usr/bin/podvm-config-processor ]; then
 fi
 
 # The attester and KBS client: evidence for this VM's TEE, the RCAR handshake, and the confidential-data-hub
-# endpoint (127.0.0.1:8006) through which containers ask for secrets. Started before the agent, so it is up
-# before any container can ask.
+# endpoint (127.0.0.1:8006) through which containers ask for secrets. Started before the agent, so it gets going
+# before any container can ask, but at the lowest CPU priority until ready: on one emulated vCPU the agent and the
+# forwarder (what ready waits for) would otherwise share the CPU with it. Its priority goes back to normal at ready.
+# (busybox has no nice applet: the shell renices itself, then becomes the attester; threads inherit the value.)
 if [ -x /usr/bin/podvm-attester ]; then
-  setsid /usr/bin/podvm-attester < /dev/null > /dev/console 2>&1 &
-  step "attester started"
+  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 &
+  step "attester started (nice 19 until ready)"
 fi
 
 if [ -x /usr/bin/podvm-guest-agent ]; then
@@ -96,6 +95,17 @@ step ready
 echo "PODVM_READY"
 # A write to a virtio port blocks until the host end is open, so it runs in the background.
 [ -e "$side" ] && ( printf '{"type":"status","step":"ready","uptime":"%s"}\n' "$up" > "$side" ) &
+
+# After ready: the attester back to normal priority (every thread: setsid made it a process group leader, and a
+# process group renice covers all its threads), then what nothing before ready needed.
+attester=$(pidof podvm-attester) && renice 0 -g $attester > /dev/null
+while read -r module; do
+  insmod "$modules/$module" || step "insmod $module failed (after ready)"
+done < /etc/podvm/modules.late
+if [ -e /dev/input/event0 ] && [ -x /etc/acpi/PWRF/00000080 ]; then
+  acpid -c /etc/acpi -l /dev/null
+fi
+step "after ready: late modules loaded"
 
 # busybox init takes over PID 1: it reaps orphans and turns poweroff into an orderly shutdown.
 exec /bin/busybox init
