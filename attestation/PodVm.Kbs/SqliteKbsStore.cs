@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using PodVm.Attestation.Kbs;
@@ -15,6 +16,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
 {
     private const string ResourcePolicyId = "\u0000resource-policy";
     private const long NonceSweepSeconds = 60;
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, SqliteConnectionState> PhysicalConnections = new();
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private long _lastNonceSweep = long.MinValue / 2;
@@ -64,13 +66,12 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     /// Trustee sweeps expired sessions), and the insert commits with <c>synchronous=NORMAL</c> (WAL: durable across a
     /// process crash, not fsynced per commit; the last commits may be lost on power loss, which at worst re-admits the
     /// attest of a session still inside its timeout, whose token is bound to that session's TEE key anyway). Every
-    /// other write keeps SQLite's default FULL: the pragma is per connection and <see cref="OpenAsync"/> restores it.
+    /// other write keeps SQLite's default FULL: the pragma is per connection and <see cref="Prepare"/> restores it.
     /// </remarks>
     public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute(connection, "PRAGMA synchronous=NORMAL;");
+        await using var connection = await OpenAsync(synchronousNormal: true, cancellationToken).ConfigureAwait(false);
         var lastSweep = Interlocked.Read(ref _lastNonceSweep);
         if (now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref _lastNonceSweep, now, lastSweep) == lastSweep)
         {
@@ -95,7 +96,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
 
     public async ValueTask<IReadOnlyList<ReferenceValue>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT json FROM reference_values WHERE expires > " + Now() + " ORDER BY name";
         var list = new List<ReferenceValue>();
@@ -110,7 +111,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
 
     public async ValueTask SetAsync(IReadOnlyList<ReferenceValue> values, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(synchronousNormal: false, cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var v in values)
         {
@@ -153,16 +154,36 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
+        Prepare(connection, synchronousNormal: false);
         return connection;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <param name="synchronousNormal">null for reads (durability irrelevant), false for FULL, true for NORMAL.</param>
+    private async Task<SqliteConnection> OpenAsync(bool? synchronousNormal, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Execute(connection, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
+        Prepare(connection, synchronousNormal);
         return connection;
+    }
+
+    // Each PRAGMA statement costs about as much as the query itself (20-40 us here), and several run per handshake:
+    // set busy_timeout once per physical connection, synchronous only when a write needs the other mode.
+    private static void Prepare(SqliteConnection connection, bool? synchronousNormal)
+    {
+        var state = PhysicalConnections.GetValue(connection.Handle!, _ => new SqliteConnectionState());
+        if (!state.Initialized)
+        {
+            Execute(connection, "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;");
+            state.Initialized = true;
+            state.SynchronousNormal = false;
+        }
+
+        if (synchronousNormal is { } normal && normal != state.SynchronousNormal)
+        {
+            Execute(connection, normal ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;");
+            state.SynchronousNormal = normal;
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
@@ -175,7 +196,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     private async Task<T?> ScalarAsync<T>(string sql, string key, CancellationToken cancellationToken)
         where T : class
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$k", key);
@@ -185,7 +206,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
 
     private async Task<int> NonQueryAsync(string sql, string key, object? value, long? number, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenAsync(synchronousNormal: false, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.AddWithValue("$k", key);
