@@ -36,11 +36,16 @@ internal static class RunCommand
             Description = "Attested pod: start a key broker on loopback with a demo secret, boot the VM with the local DEVELOPMENT TEE "
                 + $"(no protection from this host), and let the container fetch the secret from http://127.0.0.1:8006/cdh/resource/{DemoKbs.SecretPath}.",
         };
+        var tpm = new Option<bool>("--tpm")
+        {
+            Description = "Give the pod VM a vTPM (swtpm on this host; q35 + bzImage boot). With --attest the guest binds its initdata into "
+                + "PCR8 and the key broker releases the secret only with a quote that verifies and shows that binding.",
+        };
         var timeout = new Option<string>("--timeout") { Description = "How long the VM may take to boot (StartVM deadline).", DefaultValueFactory = _ => "10m" };
 
         var run = new Command("run", "Run a container in a pod VM of its own and stream its output; exits with the container's exit code.")
         {
-            image, command, adaptor, env, vcpus, memory, limit, instanceType, podVmImage, keep, attest, timeout,
+            image, command, adaptor, env, vcpus, memory, limit, instanceType, podVmImage, keep, attest, timeout, tpm,
         };
         run.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -63,6 +68,7 @@ internal static class RunCommand
                 ImageDirectory = parseResult.GetValue(podVmImage),
                 Keep = parseResult.GetValue(keep),
                 StartTimeout = startTimeout,
+                Tpm = parseResult.GetValue(tpm),
             };
 
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
@@ -112,7 +118,7 @@ internal static class RunCommand
         DemoKbs kbs;
         try
         {
-            kbs = await DemoKbs.StartAsync(Path.GetFullPath(request.ImageDirectory ?? PodVmPaths.DefaultImage), EcKeyFile.PublicKeyFile(platformKey), signer, cancellationToken);
+            kbs = await DemoKbs.StartAsync(Path.GetFullPath(request.ImageDirectory ?? PodVmPaths.DefaultImage), EcKeyFile.PublicKeyFile(platformKey), signer, cancellationToken, request.Tpm);
         }
         catch (KbsAdminException ex)
         {

@@ -47,7 +47,8 @@ internal sealed class DemoKbs : IAsyncDisposable
     /// <summary>SHA-256 of the demo secret, the proof the container prints.</summary>
     public byte[] SecretSha256 { get; }
 
-    public static async Task<DemoKbs> StartAsync(string imageDirectory, string platformPublicKeyFile, string referenceSignerPublicKeyFile, CancellationToken cancellationToken)
+    /// <param name="requireTpm">Release the secret only with a verified vTPM quote whose PCR8 binds this pod's initdata.</param>
+    public static async Task<DemoKbs> StartAsync(string imageDirectory, string platformPublicKeyFile, string referenceSignerPublicKeyFile, CancellationToken cancellationToken, bool requireTpm = false)
     {
         var bundlePath = Path.Combine(imageDirectory, ReferenceValueExport.BundleFile);
         if (!File.Exists(bundlePath))
@@ -98,7 +99,8 @@ internal sealed class DemoKbs : IAsyncDisposable
             using var admin = new KbsAdminClient(hostUrl, adminKey, handler);
             await admin.ImportReferenceValuesAsync(await File.ReadAllBytesAsync(bundlePath, cancellationToken), cancellationToken);
             await admin.SetAttestationPolicyAsync("default", Encoding.UTF8.GetBytes(AttestationPolicy), cancellationToken);
-            await admin.SetResourcePolicyAsync(Encoding.UTF8.GetBytes(ResourcePolicy(Convert.ToHexStringLower(initData.Digest()))), cancellationToken);
+            var pcr8 = requireTpm ? Convert.ToHexStringLower(InitDataPcr8(initData.Digest())) : null;
+            await admin.SetResourcePolicyAsync(Encoding.UTF8.GetBytes(ResourcePolicy(Convert.ToHexStringLower(initData.Digest()), pcr8)), cancellationToken);
             await admin.SetResourceAsync(SecretPath, secret, cancellationToken);
 
             var result = new DemoKbs(app, directory, hostUrl, InitDataCodec.Encode(initData.RawToml.Span), SHA256.HashData(secret));
@@ -138,16 +140,35 @@ internal sealed class DemoKbs : IAsyncDisposable
         }
         """;
 
-    /// <summary>Release the demo secret only to an affirmed local-dev pod that presented exactly this pod's initdata.</summary>
-    private static string ResourcePolicy(string initDataDigestHex) => $$"""
-        {
-          "version": "0.1.0",
-          "rules": [
-            { "effect": "allow", "paths": ["{{SecretPath}}"], "tees": ["local-dev"], "status": "affirming",
-              "claims": { "/submods/cpu0/ear.veraison.annotated-evidence/init_data": "{{initDataDigestHex}}" } }
-          ]
-        }
-        """;
+    /// <summary>
+    /// Release the demo secret only to an affirmed local-dev pod that presented exactly this pod's initdata; with a
+    /// vTPM also only when the verifier checked the quote and found PCR8 = SHA-256(0^32 ‖ initdata digest[..32]).
+    /// </summary>
+    private static string ResourcePolicy(string initDataDigestHex, string? pcr8Hex)
+    {
+        var tpmClaim = pcr8Hex is null ? string.Empty : $",\n        \"{TpmPcr8Claim}\": \"{pcr8Hex}\"";
+        return $$"""
+            {
+              "version": "0.1.0",
+              "rules": [
+                { "effect": "allow", "paths": ["{{SecretPath}}"], "tees": ["local-dev"], "status": "affirming",
+                  "claims": { "/submods/cpu0/ear.veraison.annotated-evidence/init_data": "{{initDataDigestHex}}"{{tpmClaim}} } }
+              ]
+            }
+            """;
+    }
+
+    /// <summary>Where the verified vTPM initdata binding appears in the token (docs/attestation/local-dev-tee.md).</summary>
+    public const string TpmPcr8Claim = "/submods/cpu0/ear.veraison.annotated-evidence/local-dev/tpm/init_data_pcr8";
+
+    /// <summary>PCR8 after the guest's one extend with the initdata digest's first 32 bytes.</summary>
+    public static byte[] InitDataPcr8(ReadOnlySpan<byte> initDataDigest)
+    {
+        Span<byte> input = stackalloc byte[64];
+        input.Clear();
+        initDataDigest[..Math.Min(32, initDataDigest.Length)].CopyTo(input[32..]);
+        return SHA256.HashData(input);
+    }
 
     /// <summary>Upstream's initdata layout: the attestation agent's and the confidential data hub's KBS settings.</summary>
     private static string InitDataToml(Uri guestUrl, string certificatePem) => $$""""

@@ -23,6 +23,9 @@ internal sealed record RunRequest
 
     public string? InitData { get; init; }
 
+    /// <summary>Ask for a vTPM in the pod VM (annotation io.podvm.tpm).</summary>
+    public bool Tpm { get; init; }
+
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Leave the VM running after the container exits (for debugging with `podvm vm`).</summary>

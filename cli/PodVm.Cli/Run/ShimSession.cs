@@ -156,6 +156,10 @@ internal sealed class ShimSession(TtrpcEndpoint hypervisor, RunRequest request, 
         create.Annotations[prefix + "cc_init_data"] = request.InitData ?? string.Empty;
         create.Annotations[prefix + "default_gpus"] = "0";
         create.Annotations[prefix + "default_gpu_model"] = string.Empty;
+        if (request.Tpm)
+        {
+            create.Annotations[PodVm.CloudApiAdaptor.Configuration.PodAnnotations.TpmKey] = "true";
+        }
         var response = await CallHypervisorAsync(c => c.CreateVMAsync(create, cancellationToken: cancellationToken).ResponseAsync);
         return response.AgentSocketPath;
     }
