@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
@@ -12,7 +11,14 @@ namespace PodVm.Kbs;
 /// nonces and generated keys. Every operation opens a pooled connection, so replicas on the same host (or a shared
 /// volume) see one another's writes; another store can implement the same interfaces.
 /// </summary>
-public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore
+/// <remarks>
+/// Policies and reference values are read on every handshake, so reads are served from an in-memory
+/// <see cref="StoreSnapshot"/> tagged with the store generation: a counter row that SQLite triggers bump on every
+/// insert, update or delete of either table, whichever replica (or tool) writes. Each read first runs one cheap query
+/// for the generation and reloads both tables (in one read transaction) only when it changed, so a write on any
+/// replica is visible to the very next read here: there is no TTL.
+/// </remarks>
+public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore, IAppraisalInputSource
 {
     private const string ResourcePolicyId = "\u0000resource-policy";
     private const long NonceSweepSeconds = 60;
@@ -20,6 +26,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private long _lastNonceSweep = long.MinValue / 2;
+    private StoreSnapshot? _snapshot;
 
     public SqliteKbsStore(string databasePath, TimeProvider timeProvider)
     {
@@ -39,7 +46,22 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
             CREATE TABLE IF NOT EXISTS reference_values (name TEXT PRIMARY KEY, json TEXT NOT NULL, expires INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS store_generation (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
+            INSERT OR IGNORE INTO store_generation(id, value) VALUES(0, random());
+            CREATE TRIGGER IF NOT EXISTS policies_ai AFTER INSERT ON policies BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
+            CREATE TRIGGER IF NOT EXISTS policies_au AFTER UPDATE ON policies BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
+            CREATE TRIGGER IF NOT EXISTS policies_ad AFTER DELETE ON policies BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
+            CREATE TRIGGER IF NOT EXISTS reference_values_ai AFTER INSERT ON reference_values BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
+            CREATE TRIGGER IF NOT EXISTS reference_values_au AFTER UPDATE ON reference_values BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
+            CREATE TRIGGER IF NOT EXISTS reference_values_ad AFTER DELETE ON reference_values BEGIN UPDATE store_generation SET value = value + 1 WHERE id = 0; END;
             """);
+    }
+
+    /// <summary>The policy and the reference values of one appraisal, validated with a single generation query.</summary>
+    public async ValueTask<AppraisalInputs> GetAppraisalInputsAsync(string policyId, CancellationToken cancellationToken)
+    {
+        var snapshot = await GetSnapshotAsync(cancellationToken).ConfigureAwait(false);
+        return new AppraisalInputs(snapshot.GetPolicy(policyId), snapshot);
     }
 
     public async ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken) =>
@@ -52,7 +74,7 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         await NonQueryAsync("DELETE FROM resources WHERE path = $k", path, null, null, cancellationToken).ConfigureAwait(false) > 0;
 
     public async ValueTask<string?> GetAttestationPolicyAsync(string policyId, CancellationToken cancellationToken) =>
-        await ScalarAsync<string>("SELECT document FROM policies WHERE id = $k", policyId, cancellationToken).ConfigureAwait(false);
+        (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).GetPolicy(policyId);
 
     public async ValueTask SetAttestationPolicyAsync(string policyId, string document, CancellationToken cancellationToken) =>
         await NonQueryAsync("INSERT INTO policies(id, document) VALUES($k, $v) ON CONFLICT(id) DO UPDATE SET document = excluded.document", policyId, document, null, cancellationToken).ConfigureAwait(false);
@@ -88,26 +110,11 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken)
-    {
-        var json = await ScalarAsync<string>("SELECT json FROM reference_values WHERE name = $k AND expires > " + Now(), name, cancellationToken).ConfigureAwait(false);
-        return json is null ? null : PodVmReferenceBundle.ParseRvpsValue(JsonNode.Parse(json), "sqlite");
-    }
+    public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken) =>
+        (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).Get(name);
 
-    public async ValueTask<IReadOnlyList<ReferenceValue>> ListAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT json FROM reference_values WHERE expires > " + Now() + " ORDER BY name";
-        var list = new List<ReferenceValue>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(PodVmReferenceBundle.ParseRvpsValue(JsonNode.Parse(reader.GetString(0)), "sqlite"));
-        }
-
-        return list;
-    }
+    public async ValueTask<IReadOnlyList<ReferenceValue>> ListAsync(CancellationToken cancellationToken) =>
+        (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).List();
 
     public async ValueTask SetAsync(IReadOnlyList<ReferenceValue> values, CancellationToken cancellationToken)
     {
@@ -148,7 +155,57 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         return (byte[])select.ExecuteScalar()!;
     }
 
-    private string Now() => _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    /// <summary>The cached snapshot when the store generation still matches it, else a fresh load of both tables.</summary>
+    private async ValueTask<StoreSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
+        var cached = Volatile.Read(ref _snapshot);
+        if (cached is not null && await ReadGenerationAsync(connection, null, cancellationToken).ConfigureAwait(false) == cached.Generation)
+        {
+            return cached;
+        }
+
+        // A read transaction (WAL snapshot) keeps the generation and both tables consistent with one another.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var generation = await ReadGenerationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var policies = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT id, document FROM policies";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                policies[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        var referenceValues = new Dictionary<string, ReferenceValue>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT json FROM reference_values";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var value = PodVmReferenceBundle.ParseRvpsValue(JsonNode.Parse(reader.GetString(0)), "sqlite");
+                referenceValues[value.Name] = value;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var loaded = new StoreSnapshot(generation, policies, referenceValues, _time);
+        Volatile.Write(ref _snapshot, loaded);
+        return loaded;
+    }
+
+    private static async ValueTask<long> ReadGenerationAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT value FROM store_generation WHERE id = 0";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 
     private SqliteConnection Open()
     {

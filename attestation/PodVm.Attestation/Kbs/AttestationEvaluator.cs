@@ -65,8 +65,19 @@ public sealed partial class AttestationEvaluator : IAttestationService
             throw new KbsException(KbsErrorKind.RcarAttestFailed, $"verify TEE evidence failed: {result.Failure}");
         }
 
-        var policy = await GetPolicyAsync(request.PolicyId, cancellationToken).ConfigureAwait(false);
-        var appraisal = await policy.AppraiseAsync(request.Tee, result.Claims, _referenceValues, cancellationToken).ConfigureAwait(false);
+        AppraisalInputs inputs;
+        if (_policies is IAppraisalInputSource source && ReferenceEquals(source, _referenceValues))
+        {
+            // One store round trip for the policy and every reference value it reads (the store validates its cache).
+            inputs = await source.GetAppraisalInputsAsync(request.PolicyId, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            inputs = new AppraisalInputs(await _policies.GetAttestationPolicyAsync(request.PolicyId, cancellationToken).ConfigureAwait(false), _referenceValues);
+        }
+
+        var policy = GetPolicy(request.PolicyId, inputs.PolicyDocument);
+        var appraisal = await policy.AppraiseAsync(request.Tee, result.Claims, inputs.ReferenceValues, cancellationToken).ConfigureAwait(false);
 
         var annotated = new JsonObject
         {
@@ -107,9 +118,8 @@ public sealed partial class AttestationEvaluator : IAttestationService
         await _policies.SetAttestationPolicyAsync(policyId, document, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<AttestationPolicy> GetPolicyAsync(string policyId, CancellationToken cancellationToken)
+    private AttestationPolicy GetPolicy(string policyId, string? document)
     {
-        var document = await _policies.GetAttestationPolicyAsync(policyId, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
             return string.Equals(policyId, "default", StringComparison.Ordinal)
