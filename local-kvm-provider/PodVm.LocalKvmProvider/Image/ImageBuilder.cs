@@ -155,7 +155,7 @@ public sealed class ImageBuilder
         }
 
         Directory.CreateDirectory(staging);
-        Step($"writing initrd.img (newc cpio, {options.Compression switch { InitrdCompression.Gzip => "gzip -6", InitrdCompression.Zstd => "zstd -19", _ => "uncompressed" }})");
+        Step($"writing initrd.img (newc cpio, {options.Compression switch { InitrdCompression.Gzip => "gzip -6", InitrdCompression.Zstd => "zstd -9", _ => "uncompressed" }})");
         var initrdPath = Path.Combine(staging, InitrdFile);
         if (options.Compression == InitrdCompression.Zstd)
         {
@@ -167,7 +167,7 @@ public sealed class ImageBuilder
 
             // One thread and fixed parameters: the same zstd version gives the same bytes. No content checksum
             // (the launch measurement covers the file).
-            await HostTool.Zstd.RunAsync(["-19", "-T1", "-q", "--no-progress", "--no-check", "-f", cpio, "-o", initrdPath], cancellationToken);
+            await HostTool.Zstd.RunAsync(["-9", "-T1", "-q", "--no-progress", "--no-check", "-f", cpio, "-o", initrdPath], cancellationToken);
             File.Delete(cpio);
         }
         else
