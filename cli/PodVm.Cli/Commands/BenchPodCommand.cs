@@ -42,7 +42,9 @@ internal static class BenchPodCommand
                 return 1;
             }
 
-            var runtime = Directory.CreateTempSubdirectory("podvm-bench-pod-").FullName;
+            // Short: the agent socket is <runtime>/pods/<64 hex sandbox id>/agent.ttrpc, and a unix socket path has
+            // at most 108 bytes.
+            var runtime = Directory.CreateTempSubdirectory("pvbp-").FullName;
             var socket = Path.Combine(runtime, "hypervisor.sock");
             var app = await StartAdaptorAsync(runtime, socket, error, cancellationToken);
             if (app is null)
