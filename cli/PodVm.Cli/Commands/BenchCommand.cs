@@ -131,7 +131,7 @@ internal static class BenchCommand
 
             return 0;
         });
-        return new Command("bench", "Benchmarks of local mode (not tests).") { boot, BenchProxyCommand.Create(), BenchPodCommand.Create() };
+        return new Command("bench", "Benchmarks of local mode (not tests).") { boot, BenchProxyCommand.Create(), BenchPodCommand.Create(), BenchGuestCommand.Create() };
     }
 
     /// <summary>Seconds from launching QEMU to the trivial init's marker on the console.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Grpc.Core;
-using Process = PodVm.Protocols.Agent.Process;
 using PodVm.Protocols.Agent;
 using PodVm.Protocols.Hypervisor;
 using PodVm.Protocols.Ttrpc;
@@ -118,30 +117,8 @@ internal sealed class ShimSession(TtrpcEndpoint hypervisor, RunRequest request, 
         }
     }
 
-    private CreateContainerRequest ContainerRequest(string containerId)
-    {
-        var rootfs = $"/run/kata-containers/{containerId}/rootfs";
-        var process = new Process { Cwd = "/", User = new User { UID = 0, GID = 0 }, Terminal = false };
-        process.Args.Add(request.Command);
-        process.Env.Add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        process.Env.Add(request.Environment);
-        var spec = new Spec { Version = "1.1.0", Process = process, Root = new Root { Path = rootfs }, Hostname = "podvm-run", Linux = new Linux() };
-        foreach (var ns in new[] { "ipc", "uts", "mount" })
-        {
-            spec.Linux.Namespaces.Add(new LinuxNamespace { Type = ns });
-        }
-
-        if (request.MemoryLimitMiB > 0)
-        {
-            spec.Linux.Resources = new LinuxResources { Memory = new LinuxMemory { Limit = request.MemoryLimitMiB * 1024L * 1024L } };
-        }
-
-        var storage = new Storage { Driver = "image_guest_pull", Source = request.Image, MountPoint = rootfs, Fstype = "overlay" };
-        storage.DriverOptions.Add("image_guest_pull=" + System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["image"] = request.Image }, RunJsonContext.Default.DictionaryStringString));
-        var create = new CreateContainerRequest { ContainerId = containerId, ExecId = containerId, OCI = spec, SandboxPidns = false };
-        create.Storages.Add(storage);
-        return create;
-    }
+    private CreateContainerRequest ContainerRequest(string containerId) =>
+        BusyboxContainer.Create(containerId, request.Image, request.Command, request.Environment, "podvm-run", request.MemoryLimitMiB);
 
     private async Task<string> CreateVmAsync(CancellationToken cancellationToken)
     {
