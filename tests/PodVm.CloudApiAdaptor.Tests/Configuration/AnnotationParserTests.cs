@@ -130,4 +130,35 @@ public sealed class AnnotationParserTests
 
         Assert.Contains(PodAnnotations.SandboxNameKey, ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("True", true)]
+    public void Parse_TpmAnnotation_ParsedAsBoolean(string? value, bool expected)
+    {
+        var annotations = AdaptorHarness.Annotations();
+        if (value is not null)
+        {
+            annotations[PodAnnotations.TpmKey] = value;
+        }
+
+        Assert.Equal(expected, AnnotationParser.Parse("sb1", annotations).Tpm);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("1")]
+    public void Parse_TpmAnnotationNotABoolean_InvalidArgumentNamingTheKey(string value)
+    {
+        var annotations = AdaptorHarness.Annotations();
+        annotations[PodAnnotations.TpmKey] = value;
+
+        var ex = Assert.Throws<AdaptorException>(() => AnnotationParser.Parse("sb1", annotations));
+
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains(PodAnnotations.TpmKey, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(value, ex.Message, StringComparison.Ordinal);
+    }
 }
