@@ -200,6 +200,58 @@ public sealed class AttesterKbsIntegrationTests
         Assert.Equal(400, (await GetAsync(attester, "/aa/evidence")).Status);
     }
 
+    [Fact]
+    public async Task Attest_LocalDevEvidenceReplayedIntoASecondSession_DeniedWithAttestationError()
+    {
+        await using var kbs = await AttestedKbsFixture.StartAsync();
+        await kbs.Resources.SetResourceAsync("default/key/1", Secret, CancellationToken.None);
+        await using var provider = kbs.StartLocalProvider();
+        using var side = new SideChannelClient(new DeviceSideChannelTransport(provider.SocketPath, TimeProvider.System), TimeProvider.System);
+        var recorder = new RecordHandshake { InnerHandler = new SocketsHttpHandler { UseCookies = false } };
+        using (var client = new KbsClient(new KbsEndpointConfig(kbs.KbsUri, null, "test"), new LocalDevEvidenceProvider(side), TimeProvider.System, LoggerFactory.Create(_ => { }).CreateLogger("t"), null, recorder))
+        {
+            Assert.Equal(Secret, await client.GetResourceAsync("default/key/1", CancellationToken.None).DefaultTimeout());
+        }
+
+        // An eavesdropper replays the VM's auth and attest bodies: the KBS issues a new nonce for the new session,
+        // and the report's REPORT_DATA is bound to the old one.
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = kbs.KbsUri, Timeout = TaskTimeoutExtensions.Default };
+        using var auth = await http.PostAsync("kbs/v0/auth", new StringContent(recorder.AuthBody!, Encoding.UTF8, "application/json")).DefaultTimeout();
+        Assert.Equal(HttpStatusCode.OK, auth.StatusCode);
+        var cookie = auth.Headers.GetValues("Set-Cookie").First().Split(';')[0];
+        using var attest = new HttpRequestMessage(HttpMethod.Post, "kbs/v0/attest") { Content = new StringContent(recorder.AttestBody!, Encoding.UTF8, "application/json") };
+        attest.Headers.Add("Cookie", cookie);
+        using var replayed = await http.SendAsync(attest).DefaultTimeout();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+        var error = JsonDocument.Parse(await replayed.Content.ReadAsStringAsync()).RootElement;
+        Assert.EndsWith("AttestationError", error.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Single(provider.Requests);
+    }
+
+    /// <summary>Keeps the bodies of the first auth and attest requests, as someone on the path could.</summary>
+    private sealed class RecordHandshake : DelegatingHandler
+    {
+        public string? AuthBody { get; private set; }
+
+        public string? AttestBody { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            if (request.Content is not null && path.EndsWith("/auth", StringComparison.Ordinal))
+            {
+                AuthBody ??= await request.Content.ReadAsStringAsync(cancellationToken);
+            }
+            else if (request.Content is not null && path.EndsWith("/attest", StringComparison.Ordinal))
+            {
+                AttestBody ??= await request.Content.ReadAsStringAsync(cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Replaces the first resource request's credentials, so the KBS answers 401 once.</summary>
     private sealed class SpoilFirstResourceRequest : DelegatingHandler
     {
