@@ -25,7 +25,13 @@ public sealed class OutputBufferTests
             server.Dispose();
         });
 
-        await Task.Delay(500);
+        // Bounded wait until the buffer's pump has taken something in (on a loaded machine that can take a while);
+        // 100 MiB cannot fit in the pipe plus the buffer, so the writer is blocked from then on.
+        for (var i = 0; i < 1500 && buffer.Buffered == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
         Assert.False(writer.IsCompleted, "the writer must block when nobody reads");
         Assert.InRange(buffer.Buffered, 1, Capacity + (64 * 1024));
 
