@@ -88,7 +88,9 @@ internal sealed class FakeLocalDevHost : IAsyncDisposable
                     return;
                 }
 
-                // Concurrency is counted from request to reply: a serialised client cannot overlap these windows.
+                // Concurrency is counted from request until just before the reply is sent: a serialised client
+                // cannot overlap these windows (it sends its next request only after reading this reply, whereas
+                // ending the window after the write would race with that next request on a loaded machine).
                 var active = Interlocked.Increment(ref _active);
                 var request = (JsonObject)JsonNode.Parse(line)!;
                 lock (Requests)
@@ -97,16 +99,19 @@ internal sealed class FakeLocalDevHost : IAsyncDisposable
                     MaxConcurrent = Math.Max(MaxConcurrent, active);
                 }
 
+                List<string> replies;
                 try
                 {
-                    foreach (var reply in _respond(request))
-                    {
-                        await stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\n"), _stop.Token);
-                    }
+                    replies = _respond(request).ToList();
                 }
                 finally
                 {
                     Interlocked.Decrement(ref _active);
+                }
+
+                foreach (var reply in replies)
+                {
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\n"), _stop.Token);
                 }
 
                 // Wait for the guest to close its end (it closes after reading the reply).
