@@ -2,9 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Options;
-using PodVm.CloudApiAdaptor.Hosting;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.LocalKvmProvider;
 using PodVm.LocalKvmProvider.Provider;
@@ -46,7 +43,7 @@ internal static class BenchPodCommand
             // at most 108 bytes.
             var runtime = Directory.CreateTempSubdirectory("pvbp-").FullName;
             var socket = Path.Combine(runtime, "hypervisor.sock");
-            var app = await StartAdaptorAsync(runtime, socket, error, cancellationToken);
+            var app = await InProcessAdaptor.StartAsync(runtime, socket, $"podvm-bench-pod-{Environment.ProcessId}", new Dictionary<string, string?>(), error, cancellationToken);
             if (app is null)
             {
                 Directory.Delete(runtime, recursive: true);
@@ -100,37 +97,6 @@ internal static class BenchPodCommand
             return 0;
         });
         return pod;
-    }
-
-    private static async Task<WebApplication?> StartAdaptorAsync(string runtime, string socket, TextWriter error, CancellationToken cancellationToken)
-    {
-        var overrides = AdaptorComposition.ProviderDefaults("local");
-        overrides["Adaptor:SocketPath"] = socket;
-        overrides["Adaptor:PodsDirectory"] = Path.Combine(runtime, "pods");
-        overrides["Adaptor:StateDirectory"] = Path.Combine(runtime, "state");
-        overrides["Adaptor:MetricsUrl"] = "http://127.0.0.1:0";
-        overrides["Adaptor:ClusterName"] = $"podvm-bench-pod-{Environment.ProcessId}";
-        overrides["Adaptor:ReconcileInterval"] = "00:00:00";
-        overrides["Logging:LogLevel:Default"] = "Warning";
-        overrides["Logging:Console:LogToStandardErrorThreshold"] = "Trace";
-        try
-        {
-            var app = AdaptorHost.Build([], null, overrides, (services, configuration) => AdaptorComposition.TryAddProvider("local", services, configuration));
-            if (StartupValidation.Failures(app.Services) is { Count: > 0 } failures)
-            {
-                await error.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
-                await app.DisposeAsync();
-                return null;
-            }
-
-            await app.StartAsync(cancellationToken);
-            return app;
-        }
-        catch (OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
-            return null;
-        }
     }
 
     private static async Task<double> ProviderBootAsync(LocalKvmProvider.Provider.LocalKvmProvider provider, int memoryMiB, int run, CancellationToken cancellationToken)

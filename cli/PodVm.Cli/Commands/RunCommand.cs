@@ -1,13 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Options;
 using PodVm.Cli.Kbs;
 using PodVm.Cli.Run;
 using PodVm.LocalKvmProvider;
 using PodVm.LocalKvmProvider.Image;
 using PodVm.LocalKvmProvider.Keys;
-using PodVm.CloudApiAdaptor.Hosting;
 using PodVm.Protocols.Ttrpc;
 
 namespace PodVm.Cli.Commands;
@@ -141,39 +138,17 @@ internal static class RunCommand
     {
         var runtime = Directory.CreateTempSubdirectory("podvm-run-").FullName;
         var socket = Path.Combine(runtime, "hypervisor.sock");
-        var overrides = AdaptorComposition.ProviderDefaults("local");
-        overrides["Adaptor:SocketPath"] = socket;
-        overrides["Adaptor:PodsDirectory"] = Path.Combine(runtime, "pods");
-        overrides["Adaptor:StateDirectory"] = Path.Combine(runtime, "state");
-        overrides["Adaptor:MetricsUrl"] = "http://127.0.0.1:0";
-        overrides["Adaptor:ClusterName"] = $"podvm-run-{Environment.ProcessId}";
-        overrides["Adaptor:ReconcileInterval"] = "00:00:00";
-        overrides["Logging:LogLevel:Default"] = "Warning";
-
-        // Standard output is the container's alone, as with docker run.
-        overrides["Logging:Console:LogToStandardErrorThreshold"] = "Trace";
+        var extra = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (developmentTee)
         {
-            overrides["LocalKvm:DevelopmentTee"] = "true";
-            overrides["LocalKvm:PlatformKeyFile"] = PodVmPaths.PlatformKey;
+            extra["LocalKvm:DevelopmentTee"] = "true";
+            extra["LocalKvm:PlatformKeyFile"] = PodVmPaths.PlatformKey;
         }
 
-        WebApplication app;
-        try
+        var app = await InProcessAdaptor.StartAsync(runtime, socket, $"podvm-run-{Environment.ProcessId}", extra, stderr, cancellationToken);
+        if (app is null)
         {
-            app = AdaptorHost.Build([], null, overrides, (services, configuration) => AdaptorComposition.TryAddProvider("local", services, configuration));
-            if (StartupValidation.Failures(app.Services) is { Count: > 0 } failures)
-            {
-                await stderr.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
-                await app.DisposeAsync();
-                return 2;
-            }
-
-            await app.StartAsync(cancellationToken);
-        }
-        catch (OptionsValidationException ex)
-        {
-            await stderr.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
+            Directory.Delete(runtime, recursive: true);
             return 2;
         }
 
