@@ -19,6 +19,10 @@ internal static class AgentCommandLine
           --policy-file <path>         initial policy (default /run/peerpod/policy.json, if present)
           --ip <path>                  ip tool (default /sbin/ip)
           --stdio-buffer-bytes <n>     per-stream output bound (default 1048576)
+          --cdh-endpoint <host:port>|none
+                                       confidential data hub containers get secrets from; when initdata
+                                       configures a KBS, containers start once it listens (default 127.0.0.1:8006)
+          --cdh-wait-seconds <n>       how long StartContainer waits for it (default 30)
         """;
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
@@ -51,6 +55,8 @@ internal static class AgentCommandLine
                 "--no-pivot" => o with { NoPivot = bool.Parse(value) },
                 "--policy-file" => o with { PolicyFile = value },
                 "--ip" => o with { IpPath = value },
+                "--cdh-endpoint" => o with { CdhEndpoint = value == "none" ? null : CdhEndpointText(value) },
+                "--cdh-wait-seconds" => o with { CdhWaitTimeout = TimeSpan.FromSeconds(int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--stdio-buffer-bytes" => o with { StdioBufferBytes = int.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {name}\n{Usage}"),
             };
@@ -61,6 +67,16 @@ internal static class AgentCommandLine
             throw new ArgumentException("--stdio-buffer-bytes must be at least 4096");
         }
 
+        if (o.CdhWaitTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("--cdh-wait-seconds must not be negative");
+        }
+
         return o;
     }
+
+    private static string CdhEndpointText(string value) =>
+        System.Net.IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0
+            ? value
+            : throw new ArgumentException($"--cdh-endpoint '{value}' is not an address:port (for example 127.0.0.1:8006) or none");
 }

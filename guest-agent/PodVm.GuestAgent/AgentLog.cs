@@ -43,4 +43,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Unexpected failure in {Method}")]
     public static partial void Unexpected(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Confidential data hub at {Endpoint} is up after {ElapsedMs} ms; starting containers")]
+    public static partial void CdhReady(ILogger logger, string endpoint, long elapsedMs);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Confidential data hub at {Endpoint} did not come up within {Timeout} although initdata configures a key broker ({ConfigFile}); containers start anyway and their secret requests will fail until it does")]
+    public static partial void CdhNotReady(ILogger logger, string endpoint, TimeSpan timeout, string configFile);
 }

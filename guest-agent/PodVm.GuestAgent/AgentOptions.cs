@@ -38,4 +38,16 @@ internal sealed record AgentOptions
 
     /// <summary>Upper bound of output the agent buffers per stream before the container's writes block.</summary>
     public int StdioBufferBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// The confidential data hub (the attester's <c>127.0.0.1:8006</c>) that containers fetch secrets from; null
+    /// disables the wait for it. Containers start only once it accepts connections, when initdata configures a KBS.
+    /// </summary>
+    public string? CdhEndpoint { get; init; } = "127.0.0.1:8006";
+
+    /// <summary>The configuration files the config processor writes from initdata when it names a key broker.</summary>
+    public IReadOnlyList<string> CdhConfigFiles { get; init; } = ["/run/peerpod/cdh.toml", "/run/peerpod/aa.toml"];
+
+    /// <summary>How long the first StartContainer waits for the confidential data hub before it starts anyway.</summary>
+    public TimeSpan CdhWaitTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

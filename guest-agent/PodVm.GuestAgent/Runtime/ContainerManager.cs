@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using PodVm.GuestAgent.Cgroups;
+using PodVm.GuestAgent.Confidential;
 using PodVm.GuestAgent.Images;
 using PodVm.GuestAgent.Interop;
 using PodVm.GuestAgent.Oci;
@@ -24,6 +25,7 @@ internal sealed partial class ContainerManager : IDisposable
     private readonly OomMonitor _oom;
     private readonly CgroupStatsReader _stats;
     private readonly ILogger _logger;
+    private readonly ConfidentialDataHubGate _cdh;
     private readonly ConcurrentDictionary<string, Container> _containers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sandboxLock = new(1, 1);
     private SharedNamespaces? _sharedNamespaces;
@@ -41,6 +43,7 @@ internal sealed partial class ContainerManager : IDisposable
         Cgroups = new CgroupPaths(options.CgroupRoot);
         _oom = new OomMonitor(Cgroups);
         _stats = new CgroupStatsReader(Cgroups);
+        _cdh = new ConfidentialDataHubGate(options, logger, TimeProvider.System);
     }
 
     public CgroupPaths Cgroups { get; }
@@ -185,6 +188,7 @@ internal sealed partial class ContainerManager : IDisposable
     public async Task StartContainerAsync(string id, CancellationToken cancellationToken)
     {
         var c = Get(id);
+        await _cdh.WaitAsync(cancellationToken).ConfigureAwait(false);
         await c.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
