@@ -59,6 +59,11 @@ internal static class CaaCommand
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"--config: {ex.Message}");
                 return 2;
             }
+            catch (InvalidOperationException ex) when (StartupValidation.Unconvertible(ex) is { } failure)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {failure}");
+                return 2;
+            }
 
             await app.WaitForShutdownAsync(cancellationToken);
             await app.DisposeAsync();

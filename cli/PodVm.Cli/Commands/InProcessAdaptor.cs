@@ -47,5 +47,10 @@ internal static class InProcessAdaptor
             await error.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
             return null;
         }
+        catch (InvalidOperationException ex) when (StartupValidation.Unconvertible(ex) is { } failure)
+        {
+            await error.WriteLineAsync($"invalid configuration: {failure}");
+            return null;
+        }
     }
 }

@@ -106,6 +106,20 @@ public sealed class CaaServeProcessTests : IAsyncLifetime
         Assert.DoesNotContain(_server.Requests, r => r.Contains("/nodes/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CaaServe_UnparseableKubernetesSetting_ExitsWithOneLineNamingIt()
+    {
+        Assert.True(File.Exists(CliDll), $"the CLI is not built: {CliDll}");
+        Start(new Dictionary<string, string> { ["PODVM_Kubernetes__Enabled"] = "yes" });
+
+        await _process!.WaitForExitAsync().WithTimeout(ProcessDeadline);
+
+        Assert.True(_process.ExitCode == 2, $"exit code {_process.ExitCode}:\n{Log}");
+        Assert.Contains("invalid configuration: Kubernetes:Enabled: 'yes' is not true or false.", Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", Log, StringComparison.Ordinal);
+    }
+
     private string Log
     {
         get
