@@ -443,6 +443,16 @@ public sealed partial class PodManager : IAsyncDisposable
                 var instance = await _provider.GetInstanceAsync(record.InstanceId, cancellationToken).ConfigureAwait(false);
                 if (instance is { State: InstanceState.Running or InstanceState.Pending })
                 {
+                    // Told again, as at StartVM: the integration may have missed the first call (the adaptor died
+                    // between creating the instance and recording it), and the pod may have gone while it was down.
+                    if (await NotifyCreatedAsync(record, cancellationToken).ConfigureAwait(false) == PodPresence.Gone)
+                    {
+                        await UndoStartAsync(pod).ConfigureAwait(false);
+                        Update(pod, pod.Record with { State = PodState.Failed, LastError = $"the pod {record.PodNamespace}/{record.PodName} no longer exists; its VM {record.InstanceId} was deleted" });
+                        outcome = "its pod no longer exists; VM deleted and marked failed";
+                        break;
+                    }
+
                     var proxy = CreateProxy(record);
                     await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
                     pod.Proxy = proxy;

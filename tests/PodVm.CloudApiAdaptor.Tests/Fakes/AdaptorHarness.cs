@@ -35,6 +35,9 @@ internal sealed class AdaptorHarness : IAsyncDisposable
 
     public PodManager Pods { get; private set; } = null!;
 
+    /// <summary>What every PodManager the harness builds reports its lifecycle to.</summary>
+    public RecordingLifecycleObserver Observer { get; } = new();
+
     public string StateDirectory => Options.StateDirectory;
 
     public static async Task<AdaptorHarness> StartAsync(Func<AdaptorOptions, AdaptorOptions>? configure = null)
@@ -84,7 +87,8 @@ internal sealed class AdaptorHarness : IAsyncDisposable
             new PodStateStore(Options.StateDirectory, NullLogger.Instance),
             metrics,
             NullLoggerFactory.Instance,
-            TimeProvider.System);
+            TimeProvider.System,
+            Observer);
         _owned.Add(manager);
         await manager.InitializeAsync(CancellationToken.None).DefaultTimeout();
         return manager;

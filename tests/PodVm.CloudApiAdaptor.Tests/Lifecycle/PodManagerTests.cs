@@ -256,6 +256,36 @@ public sealed class PodManagerTests
     }
 
     [Fact]
+    public async Task Restart_RunningPod_ObserverToldAboutTheInstanceAgain()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        await harness.CreateAndStartAsync("sb1");
+
+        await harness.RestartAsync();
+
+        // Once at StartVM, once at the re-attach: a PeerPod lost while the adaptor was down is written again.
+        Assert.Equal(["created sb1 i-1", "created sb1 i-1"], harness.Observer.Calls);
+        Assert.Equal(PodState.Running, Assert.Single(harness.Pods.Snapshot()).State);
+    }
+
+    [Fact]
+    public async Task Restart_RunningPodWhosePodWentAway_InstanceDeletedAndMarkedFailed()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        await harness.CreateAndStartAsync("sb1");
+        harness.Observer.PodGone = true;
+
+        await harness.RestartAsync();
+
+        var record = Assert.Single(harness.Pods.Snapshot());
+        Assert.Equal(PodState.Failed, record.State);
+        Assert.Contains("no longer exists", record.LastError, StringComparison.Ordinal);
+        Assert.Equal(["i-1"], harness.Provider.Deletes);
+        Assert.Empty(harness.Provider.Instances);
+        Assert.Equal("deleted sb1 i-1", harness.Observer.Calls.Last());
+    }
+
+    [Fact]
     public async Task Restart_RunningPodWhoseVmIsGone_MarkedFailed()
     {
         await using var harness = await AdaptorHarness.StartAsync();
