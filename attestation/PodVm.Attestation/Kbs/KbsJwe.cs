@@ -22,7 +22,7 @@ public static class KbsJwe
                 case TeeKeyKind.EcdhEsA256Kw:
                     {
                         var peerParameters = key.EcParameters!.Value;
-                        using var peer = ECDiffieHellman.Create(peerParameters);
+                        using var peer = TeePublicKey.CreateEcdh(peerParameters);
                         using var ephemeral = ECDiffieHellman.Create(peerParameters.Curve);
                         var z = ephemeral.DeriveRawSecretAgreement(peer.PublicKey);
                         var kek = ConcatKdf.DeriveA256KwKey(z);

@@ -101,7 +101,12 @@ public sealed class RcarService
             return (new RcarResponse(TokenBody(session.Token), cookie, expires), null, session.Tee);
         }
 
-        var attestation = ParseObject(body.Span, KbsErrorKind.RcarAttestFailed, "Attestation");
+        // One parse of the body: the JsonNode view reads the small members, and the primary evidence (the bulk of the
+        // body, e.g. 6.7 KB of SnpEvidence JSON) goes to the verifier as its own bytes instead of a re-serialized copy.
+        using var document = ParseDocument(body, KbsErrorKind.RcarAttestFailed, "Attestation");
+        var attestation = document.RootElement.ValueKind == JsonValueKind.Object
+            ? JsonObject.Create(document.RootElement)!
+            : throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: not a JSON object");
         if (attestation["runtime-data"] is not JsonObject runtimeData)
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: missing runtime-data");
@@ -113,7 +118,7 @@ public sealed class RcarService
         }
 
         var teeKey = TeePublicKey.Parse(runtimeData["tee-pubkey"]);
-        if (attestation["tee-evidence"] is not JsonObject teeEvidence || teeEvidence["primary_evidence"] is not { } primary)
+        if (attestation["tee-evidence"] is not JsonObject teeEvidence || teeEvidence["primary_evidence"] is null)
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: missing tee-evidence.primary_evidence");
         }
@@ -150,7 +155,7 @@ public sealed class RcarService
             new AttestationEvaluationRequest
             {
                 Tee = session.Tee,
-                Evidence = Encoding.UTF8.GetBytes(primary.ToJsonString(JsonText.Compact)),
+                Evidence = CompactJson.Of(document.RootElement.GetProperty("tee-evidence").GetProperty("primary_evidence")),
                 StructuredRuntimeData = RuntimeDataBinding.Build(session.Nonce, teeKey.Jwk, additional),
                 RuntimeDataHashAlgorithm = string.Equals(session.Tee, "se", StringComparison.Ordinal) ? "sha512" : "sha384",
                 InitData = initData,
@@ -187,7 +192,8 @@ public sealed class RcarService
         }
 
         var teeKey = EarClaims.TeePublicKey(claims) ?? throw new KbsException(KbsErrorKind.TokenVerifierError, "no tee-pubkey in the token");
-        var key = TeePublicKey.Parse(teeKey);
+        // The point is checked once, by the JWE's import of it (same refusal as Parse's own check).
+        var key = TeePublicKey.Parse(teeKey, checkPoint: false);
         var value = await _resources.GetResourceAsync(string.Join('/', path), cancellationToken).ConfigureAwait(false)
             ?? throw new KbsException(KbsErrorKind.PluginInternalError, "Plugin internal error: resource not found");
         try
@@ -236,6 +242,23 @@ public sealed class RcarService
     }
 
     private static string TokenBody(string token) => new JsonObject { ["token"] = token }.ToJsonString(JsonText.Compact);
+
+    private static JsonDocument ParseDocument(ReadOnlyMemory<byte> body, KbsErrorKind kind, string what)
+    {
+        if (body.Length > MaxBodyBytes)
+        {
+            throw new KbsException(kind, $"deserialize {what}: body larger than {MaxBodyBytes} bytes");
+        }
+
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw new KbsException(kind, $"deserialize {what}: {ex.Message}", ex);
+        }
+    }
 
     private static JsonObject ParseObject(ReadOnlySpan<byte> body, KbsErrorKind kind, string what)
     {

@@ -26,7 +26,15 @@ public sealed class TeePublicKey
 
     public RSAParameters? RsaParameters { get; }
 
-    public static TeePublicKey Parse(JsonNode? node)
+    public static TeePublicKey Parse(JsonNode? node) => Parse(node, checkPoint: true);
+
+    /// <summary>
+    /// As <see cref="Parse(JsonNode?)"/>; with <paramref name="checkPoint"/> false an EC point is not imported here to
+    /// check it is on its curve (an import costs a scalar multiplication). Only for a key about to be used by
+    /// <see cref="KbsJwe.Encrypt"/>, whose import of the same point makes the same check and refuses the key with the
+    /// same error.
+    /// </summary>
+    public static TeePublicKey Parse(JsonNode? node, bool checkPoint)
     {
         if (node is not JsonObject jwk)
         {
@@ -60,13 +68,9 @@ public sealed class TeePublicKey
                     }
 
                     var parameters = new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } };
-                    try
+                    if (checkPoint)
                     {
-                        using var probe = ECDiffieHellman.Create(parameters);
-                    }
-                    catch (CryptographicException ex)
-                    {
-                        throw new KbsException(KbsErrorKind.RcarAttestFailed, "tee-pubkey is not a point on its curve", ex);
+                        CreateEcdh(parameters).Dispose();
                     }
 
                     var canonical = new JsonObject { ["kty"] = "EC", ["crv"] = crv };
@@ -108,6 +112,19 @@ public sealed class TeePublicKey
 
             default:
                 throw new KbsException(KbsErrorKind.RcarAttestFailed, $"unsupported tee-pubkey kty '{kty}'");
+        }
+    }
+
+    /// <summary>Imports an EC public key; OpenSSL checks that the point is on its curve (the refusal is a KbsException).</summary>
+    internal static ECDiffieHellman CreateEcdh(ECParameters parameters)
+    {
+        try
+        {
+            return ECDiffieHellman.Create(parameters);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new KbsException(KbsErrorKind.RcarAttestFailed, "tee-pubkey is not a point on its curve", ex);
         }
     }
 
