@@ -29,10 +29,9 @@ public sealed class TeePublicKey
     public static TeePublicKey Parse(JsonNode? node) => Parse(node, checkPoint: true);
 
     /// <summary>
-    /// As <see cref="Parse(JsonNode?)"/>; with <paramref name="checkPoint"/> false an EC point is not imported here to
-    /// check it is on its curve (an import costs a scalar multiplication). Only for a key about to be used by
-    /// <see cref="KbsJwe.Encrypt"/>, whose import of the same point makes the same check and refuses the key with the
-    /// same error.
+    /// As <see cref="Parse(JsonNode?)"/>; with <paramref name="checkPoint"/> false an EC point is not checked here to be
+    /// on its curve. Only for a key about to be used by <see cref="KbsJwe.Encrypt"/>, whose import of the same point
+    /// (OpenSSL) makes the same check and refuses the key with the same error.
     /// </summary>
     public static TeePublicKey Parse(JsonNode? node, bool checkPoint)
     {
@@ -68,9 +67,9 @@ public sealed class TeePublicKey
                     }
 
                     var parameters = new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } };
-                    if (checkPoint)
+                    if (checkPoint && !PrimeCurvePoint.IsOnCurve(curve, x, y))
                     {
-                        CreateEcdh(parameters).Dispose();
+                        throw new KbsException(KbsErrorKind.RcarAttestFailed, "tee-pubkey is not a point on its curve");
                     }
 
                     var canonical = new JsonObject { ["kty"] = "EC", ["crv"] = crv };

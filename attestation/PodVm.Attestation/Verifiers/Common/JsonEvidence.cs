@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace PodVm.Attestation.Verifiers.Common;
@@ -35,6 +36,11 @@ internal static class JsonEvidence
     /// <summary>A serde byte array ([1,2,3]); with a length, it must have exactly that many bytes.</summary>
     public static byte[] ByteArray(JsonElement element, string what, int? length = null)
     {
+        if (element.ValueKind == JsonValueKind.Array && TryReadPlainByteArray(JsonMarshal.GetRawUtf8Value(element), length, out var plain))
+        {
+            return plain;
+        }
+
         if (element.ValueKind != JsonValueKind.Array)
         {
             throw VerificationException.Malformed($"{what} is not a byte array");
@@ -57,6 +63,76 @@ internal static class JsonEvidence
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// The common case of <see cref="ByteArray"/> read straight from the array's JSON text (a 1.3 KB certificate is
+    /// ~1300 elements): every element a plain decimal integer 0–255 and, with a length, exactly that many. Anything
+    /// else (another number form, another value kind, a wrong count) returns false and is left to the element-by-element
+    /// reader, which accepts or refuses it with its own message.
+    /// </summary>
+    internal static bool TryReadPlainByteArray(ReadOnlySpan<byte> json, int? length, out byte[] bytes)
+    {
+        bytes = [];
+        if (json.Length < 2 || json[0] != (byte)'[' || json[^1] != (byte)']')
+        {
+            return false;
+        }
+
+        var buffer = new byte[json.Length / 2];
+        var count = 0;
+        var i = SkipWhitespace(json, 1);
+        if (json[i] != (byte)']')
+        {
+            while (true)
+            {
+                var value = 0;
+                var digits = 0;
+                while (i < json.Length && json[i] is >= (byte)'0' and <= (byte)'9' && digits < 4)
+                {
+                    value = (value * 10) + (json[i] - '0');
+                    digits++;
+                    i++;
+                }
+
+                if (digits is 0 or > 3 || value > byte.MaxValue)
+                {
+                    return false;
+                }
+
+                buffer[count++] = (byte)value;
+                i = SkipWhitespace(json, i);
+                if (json[i] == (byte)']')
+                {
+                    break;
+                }
+
+                if (json[i] != (byte)',')
+                {
+                    return false;
+                }
+
+                i = SkipWhitespace(json, i + 1);
+            }
+        }
+
+        if (i != json.Length - 1 || (length is { } expected && count != expected))
+        {
+            return false;
+        }
+
+        bytes = buffer.AsSpan(0, count).ToArray();
+        return true;
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length - 1 && json[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+
+        return i;
     }
 
     public static string String(JsonElement element, string what) =>
