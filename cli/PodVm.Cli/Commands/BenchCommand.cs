@@ -20,13 +20,15 @@ internal static class BenchCommand
         var runs = new Option<int>("--runs") { Description = "Boots of each kind (median reported; at least 5).", DefaultValueFactory = _ => 5 };
         var image = new Option<string>("--image") { Description = $"Image directory (default {PodVmPaths.DefaultImage})." };
         var memory = new Option<int>("--memory") { Description = "Guest memory in MiB.", DefaultValueFactory = _ => 256 };
+        var vcpus = new Option<int>("--vcpus") { Description = "vCPUs of both the bare kernel and the pod VM (same setting for the baseline).", DefaultValueFactory = _ => 1 };
         var idle = new Option<int>("--idle-seconds") { Description = "How long a VM idles after ready before its RSS is read.", DefaultValueFactory = _ => 5 };
-        var boot = new Command("boot", "Median create-to-ready of the pod VM vs a bare kernel to a trivial init, and QEMU RSS per idle VM.") { runs, image, memory, idle };
+        var boot = new Command("boot", "Median create-to-ready of the pod VM vs a bare kernel to a trivial init, and QEMU RSS per idle VM.") { runs, image, memory, vcpus, idle };
         boot.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var count = Math.Max(5, parseResult.GetValue(runs));
             var memoryMiB = parseResult.GetValue(memory);
+            var vcpuCount = Math.Max(1, parseResult.GetValue(vcpus));
             var imageDirectory = Path.GetFullPath(parseResult.GetValue(image) ?? PodVmPaths.DefaultImage);
             ImageManifest manifest;
             try
@@ -55,7 +57,7 @@ internal static class BenchCommand
                 return 2;
             }
 
-            output.WriteLine($"podvm bench boot: {count} runs each, {provider.Accelerator}{(provider.Accelerator == Accelerator.Tcg ? $" tb-size={QemuLaunchSpec.DefaultTcgTranslationBufferMiB} MiB" : string.Empty)}, -M pc, 1 vCPU, {memoryMiB} MiB, kernel {manifest.Kernel.Package} (PVH vmlinux), cmdline '{pvh.CommandLine}'");
+            output.WriteLine($"podvm bench boot: {count} runs each, {provider.Accelerator}{(provider.Accelerator == Accelerator.Tcg ? $" tb-size={QemuLaunchSpec.DefaultTcgTranslationBufferMiB} MiB" : string.Empty)}, -M pc, {vcpuCount} vCPU, {memoryMiB} MiB, kernel {manifest.Kernel.Package} (PVH vmlinux), cmdline '{pvh.CommandLine}'; load average {LoadAverage()}");
             var bare = new List<double>();
             var ours = new List<double>();
             var guestUptime = new List<double>();
@@ -65,7 +67,7 @@ internal static class BenchCommand
             {
                 for (var i = 1; i <= count; i++)
                 {
-                    var bareSeconds = await BootBareAsync(provider.Accelerator, Path.Combine(imageDirectory, pvh.Kernel), bareInitrd, pvh.CommandLine, memoryMiB, Path.Combine(work, $"bare-{i}"), cancellationToken);
+                    var bareSeconds = await BootBareAsync(provider.Accelerator, Path.Combine(imageDirectory, pvh.Kernel), bareInitrd, pvh.CommandLine, vcpuCount, memoryMiB, Path.Combine(work, $"bare-{i}"), cancellationToken);
                     bare.Add(bareSeconds);
 
                     var stopwatch = Stopwatch.StartNew();
@@ -74,7 +76,7 @@ internal static class BenchCommand
                         {
                             SandboxId = $"bench-{Environment.ProcessId}-{i}",
                             InstanceName = $"podvm-bench-{i}",
-                            InstanceType = new InstanceType("bench", 1, memoryMiB),
+                            InstanceType = new InstanceType("bench", vcpuCount, memoryMiB),
                             UserData = StandaloneUserData.Create($"podvm-bench-{i}", $"bench-{i}"),
                             Tags = new Dictionary<string, string>(StringComparer.Ordinal) { [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue },
                         },
@@ -123,6 +125,7 @@ internal static class BenchCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| QEMU private memory (RssAnon: RSS without the image's shared page cache) | {Median(anon.Select(v => v / 1024.0).ToList()):F1} MiB | {string.Join(", ", anon.Select(v => (v / 1024.0).ToString("F1", CultureInfo.InvariantCulture)))} |"));
             }
 
+            output.WriteLine($"load average at the end: {LoadAverage()}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead of the pod VM over the bare kernel: {(oursMedian / bareMedian - 1) * 100:F0}% (goal <= 30%)"));
             if (rss.Count > 0)
             {
@@ -135,14 +138,14 @@ internal static class BenchCommand
     }
 
     /// <summary>Seconds from launching QEMU to the trivial init's marker on the console.</summary>
-    private static async Task<double> BootBareAsync(Accelerator accelerator, string kernel, string initrd, string commandLine, int memoryMiB, string directory, CancellationToken cancellationToken)
+    private static async Task<double> BootBareAsync(Accelerator accelerator, string kernel, string initrd, string commandLine, int vcpus, int memoryMiB, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
         var console = Path.Combine(directory, "console.log");
         var spec = new QemuLaunchSpec
         {
             Accelerator = accelerator,
-            VCpus = 1,
+            VCpus = vcpus,
             MemoryMiB = memoryMiB,
             Kernel = kernel,
             Initrd = initrd,
@@ -171,6 +174,18 @@ internal static class BenchCommand
         await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
         process.Kill();
         return seconds;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static double Median(List<double> values)

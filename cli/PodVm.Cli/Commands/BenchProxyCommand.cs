@@ -286,7 +286,7 @@ internal static class BenchProxyCommand
     {
         var publish = Path.Combine(PodVmPaths.Cache, "publish");
         return Directory.Exists(publish)
-            ? Directory.GetDirectories(publish, "PodVm.AgentProtocolForwarder-*")
+            ? Directory.GetDirectories(publish, "PodVm.*-*")
                 .Where(d => File.Exists(Path.Combine(d, ".complete")) && File.Exists(Path.Combine(d, "podvm-forwarder")))
                 .OrderByDescending(Directory.GetLastWriteTimeUtc)
                 .Select(d => Path.Combine(d, "podvm-forwarder"))

@@ -10,7 +10,9 @@ namespace PodVm.LocalKvmProvider.Image;
 /// Finds the guest programs (executable projects under agent-protocol-forwarder/, attestation/ and guest-agent/ that
 /// declare <c>&lt;PodVmGuestProgram&gt;true&lt;/PodVmGuestProgram&gt;</c>; the KBS, an executable there too, does not), publishes each
 /// NativeAOT for linux-x64 and caches the result under cache/publish by a digest of its sources, so an unchanged
-/// program is not published again.
+/// program is not published again. A multi-call binary lists the names it answers to in
+/// <c>&lt;PodVmGuestLinks&gt;a;b&lt;/PodVmGuestLinks&gt;</c>: the image gets a /usr/bin link per name, and the publish
+/// directory a relative symbolic link per name too (so host tools that look for, e.g., podvm-forwarder there find it).
 /// </summary>
 internal sealed partial class GuestProgramPublisher
 {
@@ -65,6 +67,7 @@ internal sealed partial class GuestProgramPublisher
     public async Task<GuestProgram> PublishAsync(string project, CancellationToken cancellationToken)
     {
         var assemblyName = AssemblyName(project);
+        var links = Links(project);
         var digest = SourceDigest(project);
         var output = Path.Combine(_cache, $"{Path.GetFileNameWithoutExtension(project)}-{digest[..16]}");
         var executable = Path.Combine(output, assemblyName);
@@ -97,6 +100,11 @@ internal sealed partial class GuestProgramPublisher
                 throw new ImageBuildException(ImageBuildErrorReason.PublishFailed, $"Publishing {relativeProject} produced no executable named {assemblyName}.");
             }
 
+            foreach (var link in links)
+            {
+                File.CreateSymbolicLink(Path.Combine(staging, link), assemblyName);
+            }
+
             await File.WriteAllTextAsync(Path.Combine(staging, ".complete"), digest, cancellationToken);
             if (Directory.Exists(output))
             {
@@ -110,7 +118,7 @@ internal sealed partial class GuestProgramPublisher
             _progress($"{relativeProject}: published binary is up to date");
         }
 
-        return new GuestProgram(relativeProject, "/usr/bin/" + GuestName(assemblyName, project), digest, executable);
+        return new GuestProgram(relativeProject, "/usr/bin/" + GuestName(assemblyName, project), digest, executable, links.Select(l => "/usr/bin/" + l).ToList());
     }
 
     /// <summary>
@@ -154,6 +162,21 @@ internal sealed partial class GuestProgramPublisher
     {
         var match = AssemblyNameElement().Match(File.ReadAllText(project));
         return match.Success ? match.Groups[1].Value.Trim() : Path.GetFileNameWithoutExtension(project);
+    }
+
+    /// <summary>The project's <c>PodVmGuestLinks</c> names, ordinal order; each must be a plain file name.</summary>
+    internal static IReadOnlyList<string> Links(string project)
+    {
+        var match = GuestLinksElement().Match(File.ReadAllText(project));
+        var links = match.Success
+            ? match.Groups[1].Value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order(StringComparer.Ordinal).ToList()
+            : [];
+        if (links.FirstOrDefault(l => l != Path.GetFileName(l) || l is "." or "..") is { } bad)
+        {
+            throw new ImageBuildException(ImageBuildErrorReason.PublishFailed, $"{project}: PodVmGuestLinks entry '{bad}' is not a plain file name.");
+        }
+
+        return links;
     }
 
     /// <summary>SHA-256 over every source file of the project and its project references, and the shared build files.</summary>
@@ -214,6 +237,9 @@ internal sealed partial class GuestProgramPublisher
 
     [GeneratedRegex(@"<AssemblyName>([^<]+)</AssemblyName>")]
     private static partial Regex AssemblyNameElement();
+
+    [GeneratedRegex(@"<PodVmGuestLinks>([^<]*)</PodVmGuestLinks>")]
+    private static partial Regex GuestLinksElement();
 
     [GeneratedRegex(@"<ProjectReference\s+Include=""([^""]+)""")]
     private static partial Regex ProjectReferenceElement();

@@ -15,7 +15,7 @@ namespace PodVm.LocalKvmProvider.Image;
 public sealed class ImageBuilder
 {
     /// <summary>Bump when the layout of the image changes, so cached images are rebuilt.</summary>
-    public const string BuilderVersion = "podvm-image-builder/2";
+    public const string BuilderVersion = "podvm-image-builder/3";
 
     public const string VmlinuxFile = "vmlinux";
     public const string VmlinuzFile = "vmlinuz";
@@ -24,8 +24,6 @@ public sealed class ImageBuilder
     /// <summary>Where the pod VM keeps the OCI image layouts containers are made from (the guest agent reads them).</summary>
     public const string ImagesGuestDirectory = "usr/share/podvm/images";
 
-    private const string ForwarderGuestPath = "/usr/bin/podvm-forwarder";
-    private const string ConfigProcessorGuestPath = "/usr/bin/podvm-config-processor";
     private const int Executable = 0x1ED; // 0755
     private const int Readable = 0x1A4; // 0644
 
@@ -109,8 +107,14 @@ public sealed class ImageBuilder
             {
                 var program = await publisher.PublishAsync(project, cancellationToken);
                 await AddProgramAsync(tree, program.GuestPath, program.Executable, cancellationToken);
-                programs.Add(new GuestProgramEntry(program.Project, program.GuestPath, Sha256(program.Executable)));
-                Detail($"{program.GuestPath} <- {program.Project}");
+                foreach (var link in program.Links)
+                {
+                    // A multi-call binary: /init and everything else run it by these names (argv[0] selects the program).
+                    tree.AddSymlink(link, program.GuestPath);
+                }
+
+                programs.Add(new GuestProgramEntry(program.Project, program.GuestPath, Sha256(program.Executable)) { Links = program.Links });
+                Detail($"{program.GuestPath} <- {program.Project}{(program.Links.Count > 0 ? "; links: " + string.Join(' ', program.Links) : string.Empty)}");
             }
         }
         else
@@ -122,12 +126,6 @@ public sealed class ImageBuilder
         {
             // .NET's TLS opens OpenSSL with dlopen at run time, so ldd does not list it.
             await AddProgramAsync(tree, LocateLibrary("libssl.so.3", "libssl3"), cancellationToken);
-        }
-
-        if (programs.Any(p => p.GuestPath == ForwarderGuestPath))
-        {
-            // One NativeAOT binary serves both roles; /init runs it under this name before the agent starts.
-            tree.AddSymlink(ConfigProcessorGuestPath, ForwarderGuestPath);
         }
 
         Step("container images");

@@ -44,4 +44,69 @@ public sealed class GuestProgramPublisherTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public void Links_MultiCallProject_NamesInOrdinalOrder()
+    {
+        var project = Path.Combine(Directory.CreateTempSubdirectory("podvm-repo-").FullName, "X.csproj");
+        try
+        {
+            File.WriteAllText(project, "<Project><PropertyGroup><PodVmGuestLinks> podvm-b;podvm-a ;;podvm-c</PodVmGuestLinks></PropertyGroup></Project>");
+
+            Assert.Equal(["podvm-a", "podvm-b", "podvm-c"], GuestProgramPublisher.Links(project));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(project)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Links_NoProperty_Empty()
+    {
+        var project = Path.Combine(Directory.CreateTempSubdirectory("podvm-repo-").FullName, "X.csproj");
+        try
+        {
+            File.WriteAllText(project, "<Project><PropertyGroup><OutputType>Exe</OutputType></PropertyGroup></Project>");
+
+            Assert.Empty(GuestProgramPublisher.Links(project));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(project)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("../podvm-x")]
+    [InlineData("bin/podvm-x")]
+    [InlineData("..")]
+    public void Links_NotAPlainFileName_Throws(string link)
+    {
+        var project = Path.Combine(Directory.CreateTempSubdirectory("podvm-repo-").FullName, "X.csproj");
+        try
+        {
+            File.WriteAllText(project, $"<Project><PropertyGroup><PodVmGuestLinks>podvm-a;{link}</PodVmGuestLinks></PropertyGroup></Project>");
+
+            var error = Assert.Throws<ImageBuildException>(() => GuestProgramPublisher.Links(project));
+            Assert.Contains(link, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(project)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Discover_ThisRepository_OneMultiCallBinaryWithEveryGuestProgramName()
+    {
+        var root = RepositoryLocator.Find(AppContext.BaseDirectory);
+        Assert.NotNull(root);
+
+        var found = new GuestProgramPublisher(root, Path.Combine(Path.GetTempPath(), "unused-cache"), _ => { }).Discover();
+
+        var project = Assert.Single(found);
+        Assert.Equal("guest-agent/PodVm.GuestMultiCall/PodVm.GuestMultiCall.csproj", Path.GetRelativePath(root, project));
+        Assert.Equal(["podvm-attester", "podvm-config-processor", "podvm-forwarder", "podvm-guest-agent"], GuestProgramPublisher.Links(project));
+    }
 }

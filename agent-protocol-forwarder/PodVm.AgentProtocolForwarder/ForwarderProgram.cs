@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using PodVm.AgentProtocolForwarder.ConfigProcessing;
+using PodVm.AgentProtocolForwarder.Forwarding;
+using PodVm.PodVmConfig;
+
+namespace PodVm.AgentProtocolForwarder;
+
+/// <summary>
+/// The forwarder's program: <c>podvm-forwarder</c> (mTLS listener on 15150 relaying ttrpc to the guest agent) and,
+/// when invoked as <c>podvm-config-processor</c> or with the first argument <c>process-user-data</c>, the boot-time
+/// config processor. Called by this project's Program.cs and by the multi-call guest binary (PodVm.GuestMultiCall).
+/// </summary>
+public static class ForwarderProgram
+{
+    /// <summary>Runs the forwarder, or the config processor when argv[0] or the first argument asks for it.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var argv0 = Path.GetFileName(Environment.GetCommandLineArgs()[0]);
+        if (argv0.Contains("config-processor", StringComparison.Ordinal) || (args.Length > 0 && args[0] == "process-user-data"))
+        {
+            return await RunConfigProcessorAsync(args.Length > 0 && args[0] == "process-user-data" ? args[1..] : args).ConfigureAwait(false);
+        }
+
+        ForwarderOptions options;
+        try
+        {
+            options = ForwarderCommandLine.Parse(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync("podvm-forwarder: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+
+        TlsMaterial? tls = null;
+        try
+        {
+            var config = File.Exists(options.ConfigPath) ? ForwarderConfig.FromJson(await File.ReadAllBytesAsync(options.ConfigPath).ConfigureAwait(false)) : null;
+            if (config?.TlsMinVersion is { Length: > 0 } min && min is not ("1.3" or "VersionTLS13" or "TLS13"))
+            {
+                await Console.Error.WriteLineAsync($"podvm-forwarder: tls-min-version '{min}' is not supported; this forwarder speaks TLS 1.3 only").ConfigureAwait(false);
+            }
+
+            if (!options.DisableTls)
+            {
+                tls = TlsMaterial.Load(options, config);
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UserDataException or System.Security.Cryptography.CryptographicException)
+        {
+            await Console.Error.WriteLineAsync("podvm-forwarder: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        await using (var forwarder = new AgentForwarder(options, tls, loggerFactory))
+        {
+            forwarder.Start();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Asked to stop.
+            }
+        }
+
+        tls?.Dispose();
+        return 0;
+    }
+
+    /// <summary>Runs the config processor: reads the user data, writes the pod VM configuration, returns the exit code.</summary>
+    public static async Task<int> RunConfigProcessorAsync(string[] args)
+    {
+        try
+        {
+            var options = ConfigProcessorOptions.Parse(args);
+            using var cts = new CancellationTokenSource(options.Timeout + TimeSpan.FromSeconds(10));
+            var userData = await new UserDataSource(options).FetchAsync(cts.Token).ConfigureAwait(false);
+            var result = new ConfigProcessor(options).Process(userData);
+            await Console.Out.WriteLineAsync($"podvm-config-processor: wrote {string.Join(", ", result.Written)}").ConfigureAwait(false);
+            if (result.InitDataDigest is { } digest)
+            {
+                await Console.Out.WriteLineAsync($"podvm-config-processor: initdata digest {digest}{(result.PcrExtended ? " (extended into PCR8)" : " (no TPM)")}").ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+        catch (Exception ex) when (ex is UserDataException or ArgumentException or IOException or UriFormatException or OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"podvm-config-processor: FATAL: the pod VM configuration is unusable: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("podvm-config-processor: nothing was written; the pod VM will not start its agent.").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using PodVm.GuestAgent.Networking;
+using PodVm.GuestAgent.Policy;
+using PodVm.GuestAgent.Runtime;
+using PodVm.GuestAgent.Services;
+using PodVm.Protocols.Agent;
+using PodVm.Protocols.Ttrpc;
+
+namespace PodVm.GuestAgent;
+
+/// <summary>
+/// The guest agent's program (<c>podvm-guest-agent</c>): the Kata agent API over ttrpc. Called by this project's
+/// Program.cs and by the multi-call guest binary (PodVm.GuestMultiCall).
+/// </summary>
+public static class GuestAgentProgram
+{
+    /// <summary>Parses the command line, serves the agent API until SIGTERM or SIGINT, and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        AgentOptions options;
+        try
+        {
+            options = AgentCommandLine.Parse(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync("podvm-guest-agent: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+        var logger = loggerFactory.CreateLogger("podvm-guest-agent");
+
+        if (!ProcessReaper.BecomeSubreaper())
+        {
+            AgentLog.NoSubreaper(logger);
+        }
+
+        var policy = new PolicyEngine();
+        if (File.Exists(options.PolicyFile))
+        {
+            try
+            {
+                policy.Set(PolicyEngine.Parse(await File.ReadAllTextAsync(options.PolicyFile).ConfigureAwait(false)));
+                AgentLog.PolicySet(logger, options.PolicyFile);
+            }
+            catch (PolicyException ex)
+            {
+                await Console.Error.WriteLineAsync($"podvm-guest-agent: policy file {options.PolicyFile}: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        }
+        else
+        {
+            AgentLog.NoPolicy(logger);
+        }
+
+        Directory.CreateDirectory(options.StateDirectory);
+        Directory.CreateDirectory(options.ContainersRoot);
+        using var containers = new ContainerManager(options, policy, logger);
+        await using var server = new TtrpcServer(new TtrpcServerOptions(), loggerFactory);
+        AgentService.BindService(server.Services, new AgentServiceImpl(containers, policy, new NetworkConfigurator(options.IpPath), logger));
+        Health.BindService(server.Services, new HealthServiceImpl());
+
+        var endpoint = TtrpcEndpoint.Parse(options.Listen);
+        if (endpoint.UnixPath is { } socketPath)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
+            File.Delete(socketPath);
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+
+        await server.StartAsync(endpoint, stop.Token).ConfigureAwait(false);
+        var cgroupVersion = containers.Cgroups.Version.ToString();
+        var endpointText = endpoint.ToString();
+        AgentLog.Listening(logger, endpointText, cgroupVersion);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop.
+        }
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await server.StopAsync(grace.Token).ConfigureAwait(false);
+        return 0;
+    }
+}

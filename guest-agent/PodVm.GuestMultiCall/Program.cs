@@ -1,0 +1,1 @@
+return await PodVm.GuestMultiCall.GuestMultiCall.RunAsync(Environment.GetCommandLineArgs()[0], args).ConfigureAwait(false);
