@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -257,17 +258,28 @@ internal static class KbsEndpoints
             throw new KbsException(kind, $"body larger than {RcarService.MaxBodyBytes} bytes");
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        using var buffer = new MemoryStream(context.Request.ContentLength is { } length and > 0 ? (int)length : 0);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var used = 0;
+        try
         {
-            if (buffer.Length + read > RcarService.MaxBodyBytes)
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                throw new KbsException(kind, $"body larger than {RcarService.MaxBodyBytes} bytes");
-            }
+                used = Math.Max(used, read);
+                if (buffer.Length + read > RcarService.MaxBodyBytes)
+                {
+                    throw new KbsException(kind, $"body larger than {RcarService.MaxBodyBytes} bytes");
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            // Bodies can be secrets (admin resource values): nothing read stays in the pooled buffer.
+            chunk.AsSpan(0, used).Clear();
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();

@@ -26,26 +26,51 @@ internal sealed class EcdsaVerificationKey
 
     public bool VerifyData(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, HashAlgorithmName hash, DSASignatureFormat format)
     {
-        if (!_pool.TryTake(out var key))
-        {
-            key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(_subjectPublicKeyInfo, out _);
-        }
-
+        var key = Rent();
         try
         {
             return key.VerifyData(data, signature, hash, format);
         }
         finally
         {
-            if (_pool.Count < MaxPooled)
-            {
-                _pool.Add(key);
-            }
-            else
-            {
-                key.Dispose();
-            }
+            Return(key);
+        }
+    }
+
+    /// <summary>Runs <paramref name="verify"/> with an imported instance of the key (for APIs that take an ECDsa, e.g. COSE).</summary>
+    public bool Verify(Func<ECDsa, bool> verify)
+    {
+        var key = Rent();
+        try
+        {
+            return verify(key);
+        }
+        finally
+        {
+            Return(key);
+        }
+    }
+
+    private ECDsa Rent()
+    {
+        if (!_pool.TryTake(out var key))
+        {
+            key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(_subjectPublicKeyInfo, out _);
+        }
+
+        return key;
+    }
+
+    private void Return(ECDsa key)
+    {
+        if (_pool.Count < MaxPooled)
+        {
+            _pool.Add(key);
+        }
+        else
+        {
+            key.Dispose();
         }
     }
 }

@@ -19,7 +19,8 @@ namespace PodVm.Attestation.Verifiers.LocalDev;
 /// </summary>
 internal sealed class LocalDevTeeVerifier : IEvidenceVerifier
 {
-    private readonly Dictionary<string, byte[]> _trustedKeys = new(StringComparer.Ordinal);
+    // The configured platform keys, imported once (an import costs about a verification) and kept for every report.
+    private readonly Dictionary<string, EcdsaVerificationKey> _trustedKeys = new(StringComparer.Ordinal);
     private readonly LocalDevTeeVerifierOptions _options;
     private readonly TimeProvider _time;
 
@@ -29,13 +30,14 @@ internal sealed class LocalDevTeeVerifier : IEvidenceVerifier
         _time = time;
         foreach (var key in options.TrustedPlatformKeys)
         {
-            using var ecdsa = ImportPublicKey(key.Span);
+            var ecdsa = ImportPublicKey(key.Span);
             if (ecdsa.KeySize != 384)
             {
+                ecdsa.Dispose();
                 throw new ArgumentException("local development TEE platform keys must be ECDSA P-384", nameof(options));
             }
 
-            _trustedKeys[Hex.Of(LocalDevTeeFormat.KeyId(ecdsa))] = ecdsa.ExportSubjectPublicKeyInfo();
+            _trustedKeys[Hex.Of(LocalDevTeeFormat.KeyId(ecdsa))] = EcdsaVerificationKey.Own(ecdsa);
         }
     }
 
@@ -69,18 +71,14 @@ internal sealed class LocalDevTeeVerifier : IEvidenceVerifier
         }
 
         var kid = kidValue.GetValueAsBytes();
-        if (!_trustedKeys.TryGetValue(Hex.Of(kid), out var spki))
+        if (!_trustedKeys.TryGetValue(Hex.Of(kid), out var platformKey))
         {
             throw new VerificationException(VerificationFailureReason.AttestationKeyUntrusted, $"platform key {Hex.Of(kid)} is not a trusted local development TEE platform");
         }
 
-        using (var key = ECDsa.Create())
+        if (!platformKey.Verify(key => message.VerifyEmbedded(key)))
         {
-            key.ImportSubjectPublicKeyInfo(spki, out _);
-            if (!message.VerifyEmbedded(key))
-            {
-                throw new VerificationException(VerificationFailureReason.SignatureInvalid, "the report's ES384 signature does not verify with its platform key");
-            }
+            throw new VerificationException(VerificationFailureReason.SignatureInvalid, "the report's ES384 signature does not verify with its platform key");
         }
 
         var payload = message.Content ?? throw VerificationException.Malformed("the report has a detached payload");

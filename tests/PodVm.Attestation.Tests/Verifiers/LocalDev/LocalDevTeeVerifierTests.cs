@@ -63,6 +63,38 @@ public sealed class LocalDevTeeVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task VerifyAsync_ConcurrentReportsWithTheKeptPlatformKey_EachVerifiedOrRefusedOnItsOwn()
+    {
+        // The platform key is imported once and its instances are pooled (8): 32 concurrent verifications, half of
+        // them with a signature by another key under the trusted key id, must each get their own verdict.
+        var verifier = Verifier(_platform);
+        var good = new LocalDevTeeReportSigner(_platform).Sign(Report());
+        var forged = Forge(good);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => VerifyAsync(verifier, i % 2 == 0 ? good : forged)))).DefaultTimeout();
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (i % 2 == 0)
+            {
+                Assert.True(results[i].IsVerified, results[i].Failure?.ToString());
+            }
+            else
+            {
+                AssertRejected(results[i], VerificationFailureReason.SignatureInvalid);
+            }
+        }
+    }
+
+    // The same COSE_Sign1 with its signature's last byte flipped.
+    private static byte[] Forge(byte[] signed)
+    {
+        var forged = (byte[])signed.Clone();
+        forged[^1] ^= 0x01;
+        return forged;
+    }
+
+    [Fact]
     public async Task VerifyAsync_JsonWrappedReport_Verified()
     {
         var signed = new LocalDevTeeReportSigner(_platform).Sign(Report());
