@@ -17,7 +17,8 @@ internal static class VmCommand
         var vcpus = new Option<int>("--vcpus") { Description = "vCPUs.", DefaultValueFactory = _ => 1 };
         var memory = new Option<int>("--memory") { Description = "Memory in MiB.", DefaultValueFactory = _ => 256 };
         var userData = new Option<string>("--user-data") { Description = "File delivered to the guest as /run/peerpod/userdata (default: a configuration like the adaptor's, forwarder certificate from $PODVM_HOME/vm-ca)." };
-        var create = new Command("create", "Boot a pod VM from the image and wait until its /init reports ready.") { image, vcpus, memory, userData };
+        var tpm = new Option<bool>("--tpm") { Description = "Attach a vTPM (swtpm; the image's bzImage on q35, as for a pod annotated io.podvm.tpm)." };
+        var create = new Command("create", "Boot a pod VM from the image and wait until its /init reports ready.") { image, vcpus, memory, userData, tpm };
         create.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
@@ -34,6 +35,7 @@ internal static class VmCommand
                 InstanceName = "podvm-" + sandbox,
                 InstanceType = new InstanceType("cli", parseResult.GetValue(vcpus), parseResult.GetValue(memory)),
                 Image = parseResult.GetValue(image),
+                Tpm = parseResult.GetValue(tpm),
                 UserData = parseResult.GetValue(userData) is { } file ? await File.ReadAllBytesAsync(file, cancellationToken) : StandaloneUserData.Create("podvm-" + sandbox, sandbox),
                 Tags = new Dictionary<string, string>(StringComparer.Ordinal)
                 {

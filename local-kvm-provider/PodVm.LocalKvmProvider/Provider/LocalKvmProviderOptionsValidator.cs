@@ -22,6 +22,17 @@ public sealed class LocalKvmProviderOptionsValidator : IValidateOptions<LocalKvm
             }
         }
 
+        // swtpm is optional (only VMs that ask for a vTPM start it), so a bare name missing from PATH is reported when
+        // such a VM is created; an explicit path that names nothing is a typo worth stopping for now.
+        if (string.IsNullOrWhiteSpace(options.SwtpmBinary))
+        {
+            failures.Add($"{prefix}SwtpmBinary is empty (default: swtpm, from the Debian package swtpm).");
+        }
+        else if (options.SwtpmBinary.Contains('/', StringComparison.Ordinal) && !File.Exists(options.SwtpmBinary))
+        {
+            failures.Add($"{prefix}SwtpmBinary '{options.SwtpmBinary}' does not exist (install the Debian package swtpm, or set a bare name to search PATH).");
+        }
+
         // sun_path is 108 bytes; the longest socket name in a VM directory is "/vm-xxxxxxxxxxxx/side.sock".
         if (options.StateDirectory.Length > 70)
         {

@@ -42,7 +42,7 @@ public static class SwtpmLauncher
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new SwtpmException($"{swtpmBinary} could not be started: {e.Message}", e);
+            throw new SwtpmException($"{swtpmBinary} could not be started: {e.Message} (install the Debian package swtpm, or set LocalKvm:SwtpmBinary).", e);
         }
 
         var started = false;

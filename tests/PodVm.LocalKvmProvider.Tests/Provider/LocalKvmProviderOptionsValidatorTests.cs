@@ -41,4 +41,23 @@ public sealed class LocalKvmProviderOptionsValidatorTests
         var result = Validator.Validate(null, new LocalKvmProviderOptions { InstanceTypes = [] });
         Assert.Contains("InstanceTypes is empty", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/opt/nowhere/swtpm", "does not exist")]
+    [InlineData(" ", "SwtpmBinary is empty")]
+    public void Validate_BadSwtpmBinary_FailsNamingTheSetting(string binary, string expected)
+    {
+        var result = Validator.Validate(null, new LocalKvmProviderOptions { SwtpmBinary = binary });
+
+        Assert.True(result.Failed);
+        Assert.Contains("LocalKvm:SwtpmBinary", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SwtpmBareNameNotInstalled_AcceptedAtStartUp()
+    {
+        // Only VMs that ask for a vTPM need it; their create names the missing package.
+        Assert.True(Validator.Validate(null, new LocalKvmProviderOptions { SwtpmBinary = "swtpm-not-installed-here" }).Succeeded);
+    }
 }
