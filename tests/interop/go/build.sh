@@ -1,30 +1,8 @@
 #!/bin/sh
-# Builds the Go ttrpc interop peer against Debian's golang-github-containerd-ttrpc-dev, offline, in GOPATH mode.
-# The binary is cached in tests/interop/go/bin/ and rebuilt only when a source file is newer than it.
-# On success the last line of stdout is the binary's absolute path.
+# Builds the Go ttrpc interop peer (tests/interop/go/ttrpc-peer) with the shared offline recipe,
+# tests/go-offline-build.sh; cached in tests/interop/go/bin/ (or $TTRPC_PEER_BIN_DIR). The last line of stdout is
+# the binary's absolute path.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-src="$here/ttrpc-peer"
 out="${TTRPC_PEER_BIN_DIR:-$here/bin}"
-bin="$out/ttrpc-peer"
-
-command -v go >/dev/null 2>&1 || { echo "go is not installed (Debian package golang-go)" >&2; exit 3; }
-[ -d /usr/share/gocode/src/github.com/containerd/ttrpc ] || {
-    echo "containerd/ttrpc sources are missing (Debian package golang-github-containerd-ttrpc-dev)" >&2; exit 3; }
-
-stale=1
-if [ -x "$bin" ]; then
-    stale=0
-    for f in "$src"/*.go "$here/build.sh"; do
-        [ "$f" -nt "$bin" ] && stale=1
-    done
-fi
-
-if [ "$stale" = 1 ]; then
-    mkdir -p "$out" "$here/gopath"
-    cache="${GOCACHE:-$here/gopath/cache}"
-    (cd "$src" && GOPATH="$here/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOPROXY=off GOCACHE="$cache" \
-        go build -o "$bin.tmp" . )
-    mv -f "$bin.tmp" "$bin"
-fi
-echo "$bin"
+exec /bin/sh "$here/../../go-offline-build.sh" "$here/ttrpc-peer" "$out/ttrpc-peer" "$here/gopath" "$here/build.sh"
