@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace PodVm.Attestation.Kbs;
@@ -29,4 +30,7 @@ public sealed record AttestationEvaluationRequest
 
     /// <summary>Names the EAR submodule ("cpu" → "cpu0").</summary>
     public string TeeClass { get; init; } = "cpu";
+
+    /// <summary><see cref="Evidence"/> as the element of the request the KBS parsed (see <c>EvidenceToVerify.ParsedJson</c>).</summary>
+    internal JsonElement? ParsedEvidence { get; init; }
 }

@@ -56,6 +56,7 @@ public sealed partial class AttestationEvaluator : IAttestationService
             new EvidenceToVerify
             {
                 Evidence = request.Evidence,
+                ParsedJson = request.ParsedEvidence,
                 ExpectedReportData = RuntimeDataBinding.ToReportData(runtimeDigest),
                 ExpectedInitDataDigest = initDigest,
             },

@@ -145,6 +145,8 @@ public sealed class RcarService
             initData = Encoding.UTF8.GetBytes(initBody);
         }
 
+        var primaryEvidence = document.RootElement.GetProperty("tee-evidence").GetProperty("primary_evidence");
+
         // One attestation per nonce, across replicas (the ledger is shared): replayed evidence is refused.
         if (!await _nonces.TryConsumeAsync(session.Nonce, expires, cancellationToken).ConfigureAwait(false))
         {
@@ -155,7 +157,8 @@ public sealed class RcarService
             new AttestationEvaluationRequest
             {
                 Tee = session.Tee,
-                Evidence = CompactJson.Of(document.RootElement.GetProperty("tee-evidence").GetProperty("primary_evidence")),
+                Evidence = CompactJson.Of(primaryEvidence),
+                ParsedEvidence = primaryEvidence,
                 StructuredRuntimeData = RuntimeDataBinding.Build(session.Nonce, teeKey.Jwk, additional),
                 RuntimeDataHashAlgorithm = string.Equals(session.Tee, "se", StringComparison.Ordinal) ? "sha512" : "sha384",
                 InitData = initData,

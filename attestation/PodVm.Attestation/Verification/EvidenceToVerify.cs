@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace PodVm.Attestation.Verification;
 
 /// <summary>What the KBS hands a verifier for one attestation.</summary>
@@ -23,4 +25,11 @@ public sealed record EvidenceToVerify
     /// VLEK and an ASK/ASVK + ARK chain, for TPM an AK certificate chain. Empty when the evidence carries its own.
     /// </summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Certificates { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="Evidence"/> already parsed by the KBS (the primary_evidence element of the request body it read,
+    /// whose compact form <see cref="Evidence"/> is), valid while the verification runs. A verifier that reads JSON
+    /// evidence may use it instead of parsing <see cref="Evidence"/> again, under the same limits it would apply.
+    /// </summary>
+    internal JsonElement? ParsedJson { get; init; }
 }

@@ -6,16 +6,61 @@ namespace PodVm.Attestation.Verifiers.Common;
 /// <summary>Reads the byte encodings Trustee's evidence JSON uses: arrays of integers (serde), hex, base64 and base64url.</summary>
 internal static class JsonEvidence
 {
+    /// <summary>The nesting depth (open objects and arrays) <see cref="Parse"/> accepts.</summary>
+    public const int MaxDepth = 16;
+
     public static JsonDocument Parse(ReadOnlyMemory<byte> json, string what)
     {
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {
             throw VerificationException.Malformed($"{what} is not JSON: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Whether valid JSON <paramref name="json"/> never has more than <see cref="MaxDepth"/> objects and arrays open at
+    /// once, i.e. whether <see cref="Parse"/> would accept its nesting (for evidence the caller has parsed already).
+    /// </summary>
+    public static bool WithinMaxDepth(ReadOnlySpan<byte> json)
+    {
+        var depth = 0;
+        var inString = false;
+        for (var i = 0; i < json.Length; i++)
+        {
+            var b = json[i];
+            if (inString)
+            {
+                if (b == (byte)'\\')
+                {
+                    i++;
+                }
+                else if (b == (byte)'"')
+                {
+                    inString = false;
+                }
+            }
+            else if (b == (byte)'"')
+            {
+                inString = true;
+            }
+            else if (b is (byte)'{' or (byte)'[')
+            {
+                if (++depth > MaxDepth)
+                {
+                    return false;
+                }
+            }
+            else if (b is (byte)'}' or (byte)']')
+            {
+                depth--;
+            }
+        }
+
+        return true;
     }
 
     public static bool LooksLikeJson(ReadOnlySpan<byte> data) => data.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];

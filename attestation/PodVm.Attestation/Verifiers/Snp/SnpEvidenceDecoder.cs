@@ -12,7 +12,12 @@ namespace PodVm.Attestation.Verifiers.Snp;
 /// </summary>
 internal static class SnpEvidenceDecoder
 {
-    public static SnpEvidenceInput Decode(ReadOnlyMemory<byte> evidence)
+    /// <param name="evidence">The evidence bytes.</param>
+    /// <param name="parsed">
+    /// The same evidence already parsed by the caller, or null. Used for the JSON encoding instead of parsing the bytes
+    /// again when the bytes stay within the nesting depth the parse would allow (<see cref="JsonEvidence.MaxDepth"/>).
+    /// </param>
+    public static SnpEvidenceInput Decode(ReadOnlyMemory<byte> evidence, JsonElement? parsed = null)
     {
         var span = evidence.Span;
         if (span.Length == SnpReport.Size)
@@ -22,7 +27,9 @@ internal static class SnpEvidenceDecoder
 
         if (JsonEvidence.LooksLikeJson(span))
         {
-            return DecodeTrusteeJson(evidence);
+            return parsed is { } element && JsonEvidence.WithinMaxDepth(span)
+                ? DecodeTrusteeJson(element)
+                : DecodeTrusteeJson(evidence);
         }
 
         var text = Encoding.ASCII.GetString(span).Trim();
@@ -37,7 +44,11 @@ internal static class SnpEvidenceDecoder
     private static SnpEvidenceInput DecodeTrusteeJson(ReadOnlyMemory<byte> json)
     {
         using var document = JsonEvidence.Parse(json, "SEV-SNP evidence");
-        var root = document.RootElement;
+        return DecodeTrusteeJson(document.RootElement);
+    }
+
+    private static SnpEvidenceInput DecodeTrusteeJson(JsonElement root)
+    {
         var report = JsonEvidence.Property(root, "attestation_report", "SEV-SNP evidence");
         var certificates = new List<ReadOnlyMemory<byte>>();
         if (JsonEvidence.OptionalProperty(root, "cert_chain") is { ValueKind: JsonValueKind.Array } chain)

@@ -25,7 +25,7 @@ internal sealed class SnpVerifier : IEvidenceVerifier
     public ValueTask<VerificationResult> VerifyAsync(EvidenceToVerify evidence, CancellationToken cancellationToken) =>
         VerifierGuard.RunAsync(Tee, evidence, async () =>
         {
-            var input = SnpEvidenceDecoder.Decode(evidence.Evidence);
+            var input = SnpEvidenceDecoder.Decode(evidence.Evidence, evidence.ParsedJson);
             var report = SnpReport.Parse(input.Report);
             var certificates = input.Certificates.Concat(evidence.Certificates).ToList();
             var at = evidence.At ?? _time.GetUtcNow();
