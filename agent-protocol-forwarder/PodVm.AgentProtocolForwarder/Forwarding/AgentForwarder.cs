@@ -153,7 +153,7 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
         {
             try
             {
-                return await TtrpcClient.ConnectAsync(endpoint, new TtrpcClientOptions { LoggerFactory = loggerFactory, ResumeOnReceivePump = true }, cancellationToken).ConfigureAwait(false);
+                return await TtrpcClient.ConnectAsync(endpoint, new TtrpcClientOptions { LoggerFactory = loggerFactory, ResumeOnReceivePump = true, WriteOnSenderThread = true }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException or IOException or RpcException && DateTime.UtcNow < deadline)
             {
@@ -167,8 +167,8 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
     {
         try
         {
-            return await agent.CallRawAsync(request.Service, request.Method, request.Payload,
-                new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano, Metadata = request.Metadata }, cancellationToken).ConfigureAwait(false);
+            // Frame-level relay: the request and response bodies pass as they came; only stream ids are rewritten.
+            return await agent.RelayAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {

@@ -114,7 +114,6 @@ public sealed class AgentProxy : IAsyncDisposable
 
     private async ValueTask<TtrpcRawResponse> RelayAsync(TtrpcRawRequest request, CancellationToken cancellationToken)
     {
-        var options = new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano, Metadata = request.Metadata };
         var attempts = RetrySafe.Contains(request.Method) ? 2 : 1;
         TtrpcRawResponse response = TtrpcRawResponse.Error(StatusCode.Unavailable, TtrpcStatus.ClosedMessage);
         for (var attempt = 0; attempt < attempts; attempt++)
@@ -130,7 +129,9 @@ public sealed class AgentProxy : IAsyncDisposable
                 continue;
             }
 
-            response = await client.CallRawAsync(request.Service, request.Method, request.Payload, options, cancellationToken).ConfigureAwait(false);
+            // Frame-level relay: the request body goes out as the shim encoded it (deadline and metadata included)
+            // and the forwarder's Response body comes back to the shim as it is; only stream ids are rewritten.
+            response = await client.RelayAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.Code == StatusCode.Unavailable && !client.IsConnected)
             {
                 AdaptorLog.ForwarderReconnect(_logger, _sandboxId, _forwarder.Address, response.Status?.Message ?? "closed");

@@ -135,8 +135,9 @@ public sealed class ForwarderConnector : IAsyncDisposable
                 throw;
             }
 
-            // The proxy's continuation after a relayed call only queues the answer to the shim: resume it inline.
-            return new TtrpcClient(ssl, new TtrpcClientOptions { TimeProvider = _time, ResumeOnReceivePump = true });
+            // The proxy's continuation after a relayed call only queues the answer to the shim: resume it inline; and
+            // the shim's request is written to the forwarder on the thread that received it.
+            return new TtrpcClient(ssl, new TtrpcClientOptions { TimeProvider = _time, ResumeOnReceivePump = true, WriteOnSenderThread = true });
         }
         catch (Exception ex) when (ex is SocketException or AuthenticationException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

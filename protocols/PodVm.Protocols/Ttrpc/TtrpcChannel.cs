@@ -15,6 +15,9 @@ internal sealed class TtrpcChannel : IAsyncDisposable
 {
     private const int FlushThreshold = 64 * 1024;
 
+    // Encoded frames at least this long bypass the pipe; smaller ones are copied into it to coalesce with others.
+    private const int DirectWriteThreshold = 8 * 1024;
+
     private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly PipeWriter _writer;
@@ -65,6 +68,24 @@ internal sealed class TtrpcChannel : IAsyncDisposable
             {
                 while (queue.TryRead(out var frame))
                 {
+                    if (frame.Framed is { Length: >= DirectWriteThreshold } framed)
+                    {
+                        // A large frame that is already encoded goes to the stream as it is, in one write (one run
+                        // of TLS records), after whatever the pipe holds so the order on the wire is kept.
+                        if (_writer.UnflushedBytes > 0)
+                        {
+                            var pending = await _writer.FlushAsync(_closed.Token).ConfigureAwait(false);
+                            if (pending.IsCompleted || pending.IsCanceled)
+                            {
+                                return TtrpcCloseReason.PeerClosed;
+                            }
+                        }
+
+                        WriteHeader(frame, framed);
+                        await _stream.WriteAsync(framed, _closed.Token).ConfigureAwait(false);
+                        continue;
+                    }
+
                     WriteFrame(frame);
                     if (_writer.UnflushedBytes >= FlushThreshold)
                     {
@@ -183,8 +204,18 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         _closed.Dispose();
     }
 
+    private static void WriteHeader(in TtrpcOutgoingFrame frame, byte[] framed) =>
+        new TtrpcFrameHeader((uint)(framed.Length - TtrpcFrameHeader.Size), frame.StreamId, frame.Type, frame.Flags).Write(framed);
+
     private void WriteFrame(in TtrpcOutgoingFrame frame)
     {
+        if (frame.Framed is { } framed)
+        {
+            WriteHeader(frame, framed);
+            _writer.Write(framed);
+            return;
+        }
+
         var message = frame.Message;
         var length = message?.CalculateSize() ?? frame.Raw.Length;
         var header = new TtrpcFrameHeader((uint)length, frame.StreamId, frame.Type, frame.Flags);

@@ -30,7 +30,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         ArgumentNullException.ThrowIfNull(stream);
         _options = options ?? new TtrpcClientOptions();
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger<TtrpcClient>() ?? NullLogger.Instance;
-        _channel = new TtrpcChannel(stream, _options.MaxMessageLength);
+        _channel = new TtrpcChannel(stream, _options.MaxMessageLength, _options.WriteOnSenderThread);
         _pumps = RunAsync();
     }
 
@@ -72,7 +72,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     public CallInvoker CreateCallInvoker() => new TtrpcCallInvoker(this, _options.TimeProvider);
 
     /// <summary>A unary call with an undecoded payload. Errors come back in the response, never as exceptions.</summary>
-    public async Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken)
+    public Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken)
     {
         options ??= TtrpcCallOptions.Default;
         var call = new TtrpcClientCall(streaming: false, _options.ResumeOnReceivePump);
@@ -80,26 +80,45 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         var size = request.CalculateSize();
         if (size > _channel.MaxMessageLength)
         {
-            return TtrpcRawResponse.Error(StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(size, _channel.MaxMessageLength));
+            return Task.FromResult(TtrpcRawResponse.Error(StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(size, _channel.MaxMessageLength)));
         }
 
-        if (!TryStart(call, request, TtrpcFrameFlags.None, out var closedResponse))
+        if (!TryStart(call, new TtrpcOutgoingFrame(0, TtrpcMessageType.Request, TtrpcFrameFlags.None, request), out var closedResponse))
         {
-            return closedResponse;
+            return Task.FromResult(closedResponse);
         }
 
-        using var deadline = StartDeadline(call, options);
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
-            : default;
-        try
+        return AwaitResponseAsync(call, StartDeadline(call, options), cancellationToken);
+    }
+
+    /// <summary>
+    /// Relays a unary call a <see cref="TtrpcServer"/> received (its <see cref="TtrpcServer.Fallback"/>): the request
+    /// goes out byte for byte as the caller encoded it (service, method, payload, timeout and metadata), on a stream
+    /// id of this connection, and the response comes back with its encoded body, which the server writes back as it
+    /// is. A request made locally is encoded from its fields. Errors come back in the response, never as exceptions;
+    /// no deadline is enforced here, the caller's travels in the request.
+    /// </summary>
+    public Task<TtrpcRawResponse> RelayAsync(TtrpcRawRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Encoded.IsEmpty)
         {
-            return await call.Response.ConfigureAwait(false);
+            return CallRawAsync(request.Service, request.Method, request.Payload,
+                new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano, Metadata = request.Metadata }, cancellationToken);
         }
-        finally
+
+        if (request.Encoded.Length > _channel.MaxMessageLength)
         {
-            _calls.TryRemove(call.StreamId, out _);
+            return Task.FromResult(TtrpcRawResponse.Error(StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(request.Encoded.Length, _channel.MaxMessageLength)));
         }
+
+        var call = new TtrpcClientCall(streaming: false, _options.ResumeOnReceivePump);
+        if (!TryStart(call, new TtrpcOutgoingFrame(0, TtrpcMessageType.Request, TtrpcFrameFlags.None, request.Encoded), out var closedResponse))
+        {
+            return Task.FromResult(closedResponse);
+        }
+
+        return AwaitResponseAsync(call, null, cancellationToken);
     }
 
     /// <summary>A unary call that throws <see cref="RpcException"/> for any non-OK status.</summary>
@@ -134,7 +153,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         var call = new TtrpcClientCall(streaming: true);
         var request = CreateRequest(service, method, initialPayload, options);
         var flags = clientSends ? TtrpcFrameFlags.RemoteOpen : TtrpcFrameFlags.RemoteClosed;
-        if (!TryStart(call, request, flags, out var closed))
+        if (!TryStart(call, new TtrpcOutgoingFrame(0, TtrpcMessageType.Request, flags, request), out var closed))
         {
             call.Fail(closed);
         }
@@ -171,18 +190,17 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         switch (header.Type)
         {
             case TtrpcMessageType.Response:
-                Response response;
-                try
+                // One copy out of the receive buffer, with room for a header in front: the payload is a slice of it
+                // and a relay's server writes the whole buffer back out as it is.
+                var framed = GC.AllocateUninitializedArray<byte>(TtrpcFrameHeader.Size + (int)body.Length);
+                body.CopyTo(framed.AsSpan(TtrpcFrameHeader.Size));
+                if (TtrpcRawResponse.FromFrame(framed, out var error) is not { } response)
                 {
-                    response = Response.Parser.ParseFrom(body);
-                }
-                catch (InvalidProtocolBufferException ex)
-                {
-                    call.Fail(TtrpcRawResponse.Error(StatusCode.Internal, $"malformed response frame: {ex.Message}"));
+                    call.Fail(TtrpcRawResponse.Error(StatusCode.Internal, $"malformed response frame: {error}"));
                     return;
                 }
 
-                call.Complete(TtrpcRawResponse.FromWire(response));
+                call.Complete(response);
                 break;
             case TtrpcMessageType.Data:
                 var data = (header.Flags & TtrpcFrameFlags.NoData) != 0 ? ReadOnlyMemory<byte>.Empty : body.ToArray();
@@ -232,7 +250,8 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         return request;
     }
 
-    private bool TryStart(TtrpcClientCall call, Request request, TtrpcFrameFlags flags, out TtrpcRawResponse closed)
+    /// <summary>Takes the next stream id for <paramref name="call"/> and queues <paramref name="frame"/> (its stream id is replaced).</summary>
+    private bool TryStart(TtrpcClientCall call, in TtrpcOutgoingFrame frame, out TtrpcRawResponse closed)
     {
         closed = null!;
         lock (_sendLock)
@@ -247,7 +266,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
             call.StreamId = _nextStreamId;
             _nextStreamId += 2;
             _calls[call.StreamId] = call;
-            if (!_channel.TrySend(new TtrpcOutgoingFrame(call.StreamId, TtrpcMessageType.Request, flags, request)))
+            if (!_channel.TrySend(frame.WithStreamId(call.StreamId)))
             {
                 _calls.TryRemove(call.StreamId, out _);
                 closed = TtrpcRawResponse.Error(StatusCode.Unavailable, TtrpcStatus.ClosedMessage);
@@ -268,6 +287,22 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         var cts = new CancellationTokenSource(timeout, _options.TimeProvider);
         cts.Token.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.DeadlineExceeded, "context deadline exceeded")), call);
         return cts;
+    }
+
+    private async Task<TtrpcRawResponse> AwaitResponseAsync(TtrpcClientCall call, CancellationTokenSource? deadlineSource, CancellationToken cancellationToken)
+    {
+        using var deadline = deadlineSource;
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
+            : default;
+        try
+        {
+            return await call.Response.ConfigureAwait(false);
+        }
+        finally
+        {
+            _calls.TryRemove(call.StreamId, out _);
+        }
     }
 
     private async Task RunAsync()

@@ -20,4 +20,11 @@ public sealed record TtrpcClientOptions
     /// the connection waits behind it.
     /// </summary>
     public bool ResumeOnReceivePump { get; init; }
+
+    /// <summary>
+    /// Write a request on the caller's thread while the connection's send pump is idle, instead of waking the pump
+    /// on the thread pool (the write then happens under the lock that orders stream ids). For relays, whose caller is
+    /// the receive pump of the incoming connection: one thread carries a request from socket to socket.
+    /// </summary>
+    public bool WriteOnSenderThread { get; init; }
 }

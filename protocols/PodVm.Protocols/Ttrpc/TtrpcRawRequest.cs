@@ -1,10 +1,30 @@
+using System.Diagnostics.CodeAnalysis;
 using PodVm.Protocols.Ttrpc.Wire;
 
 namespace PodVm.Protocols.Ttrpc;
 
-/// <summary>A request as it travels, payload undecoded: what a relay (forwarder, agent proxy) passes on unchanged.</summary>
+/// <summary>
+/// A request as it travels, payload undecoded: what a relay (forwarder, agent proxy) passes on unchanged. A request
+/// a relay's <see cref="TtrpcServer"/> received also keeps the caller's encoded Request body, which
+/// <see cref="TtrpcClient.RelayAsync"/> sends on byte for byte; a copy made with <c>with</c> drops it.
+/// </summary>
 public sealed record TtrpcRawRequest
 {
+    public TtrpcRawRequest()
+    {
+    }
+
+    // The copy constructor `with` uses: the encoded body describes the original, not the modified copy.
+    [SetsRequiredMembers]
+    private TtrpcRawRequest(TtrpcRawRequest original)
+    {
+        Service = original.Service;
+        Method = original.Method;
+        Payload = original.Payload;
+        TimeoutNano = original.TimeoutNano;
+        Metadata = original.Metadata;
+    }
+
     public required string Service { get; init; }
 
     public required string Method { get; init; }
@@ -15,4 +35,7 @@ public sealed record TtrpcRawRequest
     public long TimeoutNano { get; init; }
 
     public IReadOnlyList<KeyValue> Metadata { get; init; } = [];
+
+    /// <summary>The Request body exactly as the caller sent it (service, method, payload, timeout, metadata); empty when made locally.</summary>
+    internal ReadOnlyMemory<byte> Encoded { get; init; }
 }

@@ -118,9 +118,19 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
         _lastStreamId = streamId;
 
         Request request;
+        var encoded = ReadOnlyMemory<byte>.Empty;
         try
         {
-            request = Request.Parser.ParseFrom(body);
+            if (_server.Fallback is not null)
+            {
+                // A relay may send the request on as it came: keep the body (one copy out of the receive buffer).
+                encoded = body.ToArray();
+                request = Request.Parser.ParseFrom(encoded.Span);
+            }
+            else
+            {
+                request = Request.Parser.ParseFrom(body);
+            }
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -145,7 +155,7 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
         {
             if (_server.Fallback is { } fallback)
             {
-                method = new TtrpcServerMethods.Raw(fallback);
+                method = new TtrpcServerMethods.Raw(fallback, encoded);
             }
             else
             {
@@ -181,7 +191,16 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
             if (method is TtrpcServerMethods.Raw raw)
             {
                 var response = await raw.InvokeRawAsync(call).ConfigureAwait(false);
-                SendResponse(call.StreamId, new Response { Status = response.Status, Payload = UnsafeByteOperations.UnsafeWrap(response.Payload) });
+                if (response.Framed is { } framed)
+                {
+                    // A response relayed from another ttrpc peer: its body goes out as it came, under our stream id.
+                    SendFramed(call.StreamId, framed);
+                }
+                else
+                {
+                    SendResponse(call.StreamId, new Response { Status = response.Status, Payload = UnsafeByteOperations.UnsafeWrap(response.Payload) });
+                }
+
                 return;
             }
 
@@ -231,6 +250,18 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
         }
 
         Send(new TtrpcOutgoingFrame(streamId, TtrpcMessageType.Response, TtrpcFrameFlags.None, response));
+    }
+
+    private void SendFramed(uint streamId, byte[] framed)
+    {
+        var size = framed.Length - TtrpcFrameHeader.Size;
+        if (size > _channel.MaxMessageLength)
+        {
+            Reply(streamId, StatusCode.ResourceExhausted, TtrpcStatus.OversizedMessage(size, _channel.MaxMessageLength));
+            return;
+        }
+
+        Send(new TtrpcOutgoingFrame(streamId, TtrpcMessageType.Response, TtrpcFrameFlags.None, framed));
     }
 
     private void Reply(uint streamId, StatusCode code, string message)

@@ -59,7 +59,9 @@ internal static class TtrpcServerMethods
         }
     }
 
-    internal sealed class Raw(TtrpcRawHandler handler) : TtrpcServerMethod
+    /// <param name="handler">The relay.</param>
+    /// <param name="encoded">The Request body as received, which the relay may send on as it is.</param>
+    internal sealed class Raw(TtrpcRawHandler handler, ReadOnlyMemory<byte> encoded) : TtrpcServerMethod
     {
         public override bool ClientSends => false;
 
@@ -74,6 +76,7 @@ internal static class TtrpcServerMethods
                 Payload = call.Request.Payload.Memory,
                 TimeoutNano = call.Request.TimeoutNano,
                 Metadata = call.Request.Metadata,
+                Encoded = encoded,
             },
             call.CancellationToken);
     }
