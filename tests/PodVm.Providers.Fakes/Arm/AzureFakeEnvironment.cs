@@ -1,9 +1,7 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.Providers.Azure;
@@ -60,17 +58,10 @@ public sealed class AzureFakeEnvironment : IAsyncDisposable
         {
             var settings = DefaultSettings(fake.Endpoint);
             configure?.Invoke(settings);
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(settings.ToDictionary(kv => $"{AzureProviderOptions.SectionName}:{kv.Key}", kv => kv.Value))
-                .Build();
             var handler = fake.CreatePinnedHandler();
-            var services = new ServiceCollection()
-                .AddSingleton(loggerFactory ?? NullLoggerFactory.Instance)
-                .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            var services = FakeProviderServices.Build(AzureProviderOptions.SectionName, settings, loggerFactory, (s, c) => s
                 .AddSingleton<TokenCredential>(new StaticTokenCredential(FakeArmServer.AccessToken))
-                .AddAzureCloudProvider(configuration, client => client.Transport = new HttpClientTransport(handler))
-                .BuildServiceProvider();
-            services.GetRequiredService<IStartupValidator>().Validate();
+                .AddAzureCloudProvider(c, client => client.Transport = new HttpClientTransport(handler)));
             return new AzureFakeEnvironment(fake, services);
         }
         catch
@@ -81,24 +72,8 @@ public sealed class AzureFakeEnvironment : IAsyncDisposable
     }
 
     /// <summary>A create request for a new sandbox with the tags the adaptor core puts on every VM.</summary>
-    public static CreateInstanceRequest Request(string sandboxId, string vmSize = "Standard_DC2as_v5", bool confidential = true, int userDataBytes = 512) => new()
-    {
-        SandboxId = sandboxId,
-        InstanceName = "podvm-web-" + sandboxId[..Math.Min(8, sandboxId.Length)],
-        InstanceType = new InstanceType(vmSize, 2, 8192),
-        UserData = Enumerable.Range(0, userDataBytes).Select(i => (byte)('a' + (i % 26))).ToArray(),
-        Confidential = confidential,
-        Tpm = true,
-        Tags = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue,
-            [InstanceTags.Cluster] = "test-cluster",
-            [InstanceTags.Node] = "node-1",
-            [InstanceTags.SandboxId] = sandboxId,
-            [InstanceTags.PodName] = "web",
-            [InstanceTags.PodNamespace] = "default",
-        },
-    };
+    public static CreateInstanceRequest Request(string sandboxId, string vmSize = "Standard_DC2as_v5", bool confidential = true, int userDataBytes = 512) =>
+        FakeProviderServices.Request(sandboxId, vmSize, confidential, userDataBytes, podName: "web", tpm: true);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,8 +1,5 @@
-using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.Providers.Aws;
@@ -58,15 +55,7 @@ public sealed class AwsFakeEnvironment : IAsyncDisposable
         {
             var settings = DefaultSettings(fake.Endpoint);
             configure?.Invoke(settings);
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(settings.ToDictionary(kv => $"{AwsProviderOptions.SectionName}:{kv.Key}", kv => kv.Value))
-                .Build();
-            var services = new ServiceCollection()
-                .AddSingleton(loggerFactory ?? NullLoggerFactory.Instance)
-                .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
-                .AddAwsCloudProvider(configuration)
-                .BuildServiceProvider();
-            services.GetRequiredService<IStartupValidator>().Validate();
+            var services = FakeProviderServices.Build(AwsProviderOptions.SectionName, settings, loggerFactory, (s, c) => s.AddAwsCloudProvider(c));
             return new AwsFakeEnvironment(fake, services);
         }
         catch
@@ -77,23 +66,8 @@ public sealed class AwsFakeEnvironment : IAsyncDisposable
     }
 
     /// <summary>A create request for a new sandbox with the tags the adaptor core puts on every VM.</summary>
-    public static CreateInstanceRequest Request(string sandboxId, string instanceType = "m6a.large", bool confidential = true, int userDataBytes = 512) => new()
-    {
-        SandboxId = sandboxId,
-        InstanceName = "podvm-web-" + sandboxId[..Math.Min(8, sandboxId.Length)],
-        InstanceType = new InstanceType(instanceType, 2, 8192),
-        UserData = Enumerable.Range(0, userDataBytes).Select(i => (byte)('a' + (i % 26))).ToArray(),
-        Confidential = confidential,
-        Tags = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [InstanceTags.ManagedBy] = InstanceTags.ManagedByValue,
-            [InstanceTags.Cluster] = "test-cluster",
-            [InstanceTags.Node] = "node-1",
-            [InstanceTags.SandboxId] = sandboxId,
-            [InstanceTags.PodName] = "web-" + sandboxId[..Math.Min(4, sandboxId.Length)].ToString(CultureInfo.InvariantCulture),
-            [InstanceTags.PodNamespace] = "default",
-        },
-    };
+    public static CreateInstanceRequest Request(string sandboxId, string instanceType = "m6a.large", bool confidential = true, int userDataBytes = 512) =>
+        FakeProviderServices.Request(sandboxId, instanceType, confidential, userDataBytes, podName: "web-" + sandboxId[..Math.Min(4, sandboxId.Length)]);
 
     public async ValueTask DisposeAsync()
     {
