@@ -387,7 +387,7 @@ public sealed class PodManagerTests
     [Fact]
     public async Task StartVm_ForwarderTrustsAnotherCa_AgentUnreachableUntilDeadlineAndInstanceDeleted()
     {
-        await using var harness = await AdaptorHarness.StartAsync(o => o with { DefaultStartTimeout = TimeSpan.FromSeconds(1.5) });
+        await using var harness = await AdaptorHarness.StartAsync(o => o with { DefaultStartTimeout = TimeSpan.FromSeconds(3) });
         var stranger = Path.Combine(harness.Root, "other-ca");
         using var otherCa = PodVm.CloudApiAdaptor.Tls.ForwarderCertificateAuthority.LoadOrCreate(stranger, TimeProvider.System);
         await using var impostor = new FakeForwarder(otherCa);
