@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Hosting;
 using PodVm.Kubernetes.Hosting;
 
@@ -49,19 +48,14 @@ internal static class CaaCommand
 
                 await app.StartAsync(cancellationToken);
             }
-            catch (OptionsValidationException ex)
+            catch (Exception ex) when (StartupValidation.FailuresOf(ex) is { } failures)
             {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
                 return 2;
             }
             catch (FileNotFoundException ex)
             {
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"--config: {ex.Message}");
-                return 2;
-            }
-            catch (InvalidOperationException ex) when (StartupValidation.Unconvertible(ex) is { } failure)
-            {
-                await parseResult.InvocationConfiguration.Error.WriteLineAsync($"invalid configuration: {failure}");
                 return 2;
             }
 

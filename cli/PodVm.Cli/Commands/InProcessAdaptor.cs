@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Options;
 using PodVm.CloudApiAdaptor.Hosting;
 
 namespace PodVm.Cli.Commands;
@@ -42,14 +41,9 @@ internal static class InProcessAdaptor
             await app.StartAsync(cancellationToken);
             return app;
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (StartupValidation.FailuresOf(ex) is { } failures)
         {
-            await error.WriteLineAsync($"invalid configuration: {string.Join("; ", ex.Failures)}");
-            return null;
-        }
-        catch (InvalidOperationException ex) when (StartupValidation.Unconvertible(ex) is { } failure)
-        {
-            await error.WriteLineAsync($"invalid configuration: {failure}");
+            await error.WriteLineAsync($"invalid configuration: {string.Join("; ", failures)}");
             return null;
         }
     }

@@ -19,22 +19,25 @@ internal static partial class StartupValidation
             services.GetRequiredService<IStartupValidator>().Validate();
             return [];
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (FailuresOf(ex) is { } failures)
         {
-            return [.. ex.Failures];
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException || Unconvertible(e) is not null))
-        {
-            return [.. ex.InnerExceptions.SelectMany(e => e is OptionsValidationException v ? v.Failures : [Unconvertible(e)!])];
-        }
-        catch (InvalidOperationException ex) when (Unconvertible(ex) is { } failure)
-        {
-            return [failure];
+            return failures;
         }
     }
 
+    /// <summary>
+    /// The one-line failures a configuration exception stands for (options validation, or a value the binder cannot
+    /// convert, alone or aggregated); null for any other exception, which is a bug to surface as it is.
+    /// </summary>
+    public static IReadOnlyList<string>? FailuresOf(Exception exception) => exception switch
+    {
+        OptionsValidationException v => [.. v.Failures],
+        AggregateException a when a.InnerExceptions.All(e => FailuresOf(e) is not null) => [.. a.InnerExceptions.SelectMany(e => FailuresOf(e)!)],
+        _ => Unconvertible(exception) is { } failure ? [failure] : null,
+    };
+
     /// <summary>The binder's "Failed to convert configuration value 'v' at 'path' to type 'T'." as one line naming the setting.</summary>
-    internal static string? Unconvertible(Exception exception)
+    private static string? Unconvertible(Exception exception)
     {
         if (exception is not InvalidOperationException || BinderFailure().Match(exception.Message) is not { Success: true } match)
         {
