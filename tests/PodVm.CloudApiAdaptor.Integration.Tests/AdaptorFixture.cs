@@ -17,8 +17,8 @@ public sealed class AdaptorFixture : IAsyncLifetime
     /// <summary>Exit code of tests/shim-standin/build.sh when go or the ttrpc dev package is missing.</summary>
     private const int MissingPrerequisiteExitCode = 3;
 
-    private string? _imageSkip;
-    private string? _standinSkip;
+    private string? _imageUnavailable;
+    private string? _standinUnavailable;
     private string? _standinError;
 
     public string ImageDirectory { get; } = Path.Combine(Home, "images", "caa-integration-tests");
@@ -35,7 +35,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
         var standin = BuildStandinAsync();
         if (Requires.FindOnPath("qemu-system-x86_64") is null)
         {
-            _imageSkip = "qemu-system-x86_64 is not installed (Debian package qemu-system-x86; run scripts/install-prerequisites.sh)";
+            _imageUnavailable = "qemu-system-x86_64 is not installed (Debian package qemu-system-x86; run scripts/install-prerequisites.sh)";
         }
         else
         {
@@ -48,7 +48,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
             }
             catch (ImageBuildException e) when (e.Reason is ImageBuildErrorReason.MissingTool or ImageBuildErrorReason.MissingPackage)
             {
-                _imageSkip = $"the pod VM image cannot be built here: {e.Message}";
+                _imageUnavailable = $"the pod VM image cannot be built here: {e.Message}";
             }
         }
 
@@ -60,7 +60,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
     /// <summary>Skips the calling test when no pod VM can be booted here.</summary>
     public void RequireVm()
     {
-        if (_imageSkip is { } reason)
+        if (_imageUnavailable is { } reason)
         {
             Assert.Skip(reason);
         }
@@ -71,7 +71,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
     /// <summary>The stand-in's path; skips when go or the ttrpc sources are missing, fails on a compile error.</summary>
     public string RequireStandin()
     {
-        if (_standinSkip is { } reason)
+        if (_standinUnavailable is { } reason)
         {
             Assert.Skip(reason);
         }
@@ -84,7 +84,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
     {
         if (Requires.FindOnPath("go") is null)
         {
-            _standinSkip = "'go' is not installed (Debian package golang-go; run scripts/install-prerequisites.sh)";
+            _standinUnavailable = "'go' is not installed (Debian package golang-go; run scripts/install-prerequisites.sh)";
             return;
         }
 
@@ -98,7 +98,7 @@ public sealed class AdaptorFixture : IAsyncLifetime
         var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (process.ExitCode == MissingPrerequisiteExitCode)
         {
-            _standinSkip = (await error).Trim();
+            _standinUnavailable = (await error).Trim();
         }
         else if (process.ExitCode != 0 || lines.Length == 0)
         {
