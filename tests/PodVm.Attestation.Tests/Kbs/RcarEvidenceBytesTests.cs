@@ -64,16 +64,8 @@ public sealed class RcarEvidenceBytesTests
     [MemberData(nameof(Evidence))]
     public async Task AttestAsync_PrimaryEvidence_ReachesTheVerifierAsItsCompactSerialization(string evidence)
     {
-        var time = TimeProvider.System;
-        var store = new InMemoryKbsStore(time);
         using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var attestation = new CapturingAttestationService();
-        var rcar = new RcarService(attestation, new EarTokenVerifier([tokenKey], time), new SessionSealer(RandomNumberGenerator.GetBytes(32)), store, store, store, time, TimeSpan.FromMinutes(5));
-        var auth = rcar.Auth("""{"version":"0.4.0","tee":"sample","extra-params":""}"""u8);
-        var nonce = (string)JsonNode.Parse(auth.Body)!["nonce"]!;
-        using var teeKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var p = teeKey.ExportParameters(false);
-        var pub = new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["alg"] = "ECDH-ES+A256KW", ["x"] = Base64UrlText.Encode(p.Q.X), ["y"] = Base64UrlText.Encode(p.Q.Y) };
+        var (rcar, attestation, auth, nonce, pub) = SampleSession(tokenKey);
         var body = "{\"runtime-data\": {\"nonce\":\"" + nonce + "\",\"tee-pubkey\":" + pub.ToJsonString() + "},\n \"tee-evidence\": {\"primary_evidence\": " + evidence + ", \"additional_evidence\":\"\"}}";
 
         await rcar.AttestAsync(auth.Cookie, Encoding.UTF8.GetBytes(body), TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
@@ -88,16 +80,8 @@ public sealed class RcarEvidenceBytesTests
     [InlineData("""{"runtime-data":{"nonce":"NONCE","tee-pubkey":JWK},"tee-evidence":{"primary_evidence":{},"primary_evidence":{}}}""")]
     public async Task AttestAsync_DuplicateMembers_ThrowAsBefore(string body)
     {
-        var time = TimeProvider.System;
-        var store = new InMemoryKbsStore(time);
         using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var attestation = new CapturingAttestationService();
-        var rcar = new RcarService(attestation, new EarTokenVerifier([tokenKey], time), new SessionSealer(RandomNumberGenerator.GetBytes(32)), store, store, store, time, TimeSpan.FromMinutes(5));
-        var auth = rcar.Auth("""{"version":"0.4.0","tee":"sample","extra-params":""}"""u8);
-        var nonce = (string)JsonNode.Parse(auth.Body)!["nonce"]!;
-        using var teeKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var p = teeKey.ExportParameters(false);
-        var pub = new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["alg"] = "ECDH-ES+A256KW", ["x"] = Base64UrlText.Encode(p.Q.X), ["y"] = Base64UrlText.Encode(p.Q.Y) };
+        var (rcar, attestation, auth, nonce, pub) = SampleSession(tokenKey);
         var bytes = Encoding.UTF8.GetBytes(body.Replace("NONCE", nonce, StringComparison.Ordinal).Replace("JWK", pub.ToJsonString(), StringComparison.Ordinal));
 
         // JsonNode refuses duplicate members when it reads them (an unexpected error: HTTP 500), as it did before.
@@ -118,5 +102,20 @@ public sealed class RcarEvidenceBytesTests
 
         Assert.Equal(fromParse.Kind, fromEncrypt.Kind);
         Assert.Equal(fromParse.Message, fromEncrypt.Message);
+    }
+
+    /// <summary>An RCAR service over an in-memory store with a capturing verifier, a sample-TEE session and a fresh TEE key.</summary>
+    private static (RcarService Rcar, CapturingAttestationService Attestation, RcarResponse Auth, string Nonce, JsonObject TeeKey) SampleSession(ECDsa tokenKey)
+    {
+        var time = TimeProvider.System;
+        var store = new InMemoryKbsStore(time);
+        var attestation = new CapturingAttestationService();
+        var rcar = new RcarService(attestation, new EarTokenVerifier([tokenKey], time), new SessionSealer(RandomNumberGenerator.GetBytes(32)), store, store, store, time, TimeSpan.FromMinutes(5));
+        var auth = rcar.Auth("""{"version":"0.4.0","tee":"sample","extra-params":""}"""u8);
+        var nonce = (string)JsonNode.Parse(auth.Body)!["nonce"]!;
+        using var teeKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var p = teeKey.ExportParameters(false);
+        var pub = new JsonObject { ["kty"] = "EC", ["crv"] = "P-256", ["alg"] = "ECDH-ES+A256KW", ["x"] = Base64UrlText.Encode(p.Q.X), ["y"] = Base64UrlText.Encode(p.Q.Y) };
+        return (rcar, attestation, auth, nonce, pub);
     }
 }
