@@ -82,12 +82,15 @@ public sealed partial class PodManager : IAsyncDisposable
         }
 
         _selector = new InstanceTypeSelector(catalogue, _options.AllowedInstanceTypes, _options.DefaultInstanceType);
-        foreach (var record in _store.LoadAll())
+        var pods = _store.LoadAll().Select(record => new Pod(record)).ToList();
+        foreach (var pod in pods)
         {
-            var pod = new Pod(record);
-            _pods[record.SandboxId] = pod;
-            await RecoverAsync(pod, cancellationToken).ConfigureAwait(false);
+            _pods[pod.Record.SandboxId] = pod;
         }
+
+        // Each pod recovers on its own records and may wait on the provider and the lifecycle observer (bounded
+        // calls): side by side, start-up takes as long as the slowest pod, not the sum over all of them.
+        await Task.WhenAll(pods.Select(pod => RecoverAsync(pod, cancellationToken))).ConfigureAwait(false);
     }
 
     public async Task<string> CreateVmAsync(string sandboxId, IReadOnlyDictionary<string, string> annotations, string? networkNamespace, CancellationToken cancellationToken)

@@ -269,6 +269,26 @@ public sealed class PodManagerTests
     }
 
     [Fact]
+    public async Task Restart_SeveralRunningPods_EachReattachedAndReported()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        var first = await harness.CreateAndStartAsync("sb1", "web");
+        var second = await harness.CreateAndStartAsync("sb2", "api");
+
+        await harness.RestartAsync();
+
+        Assert.All(harness.Pods.Snapshot(), r => Assert.Equal(PodState.Running, r.State));
+        Assert.Equal(2, harness.Pods.Snapshot().Count);
+        Assert.Equal(["created sb1 i-1", "created sb1 i-1", "created sb2 i-2", "created sb2 i-2"], harness.Observer.Calls.Order(StringComparer.Ordinal));
+        foreach (var path in new[] { first, second })
+        {
+            await using var shim = await AdaptorHarness.ConnectShimAsync(path);
+            var health = await shim.Health.CheckAsync(new CheckRequest()).ResponseAsync.DefaultTimeout();
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        }
+    }
+
+    [Fact]
     public async Task Restart_RunningPodWhosePodWentAway_InstanceDeletedAndMarkedFailed()
     {
         await using var harness = await AdaptorHarness.StartAsync();
