@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging;
 using PodVm.AgentProtocolForwarder.ConfigProcessing;
 using PodVm.AgentProtocolForwarder.Forwarding;
+using PodVm.GuestHosting;
 using PodVm.PodVmConfig;
 
 namespace PodVm.AgentProtocolForwarder;
@@ -32,12 +32,7 @@ public static class ForwarderProgram
             return 2;
         }
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        }));
+        using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-forwarder");
 
         TlsMaterial? tls = null;
         try
@@ -59,23 +54,11 @@ public static class ForwarderProgram
             return 2;
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
+        using var stop = new StopSignal();
         await using (var forwarder = new AgentForwarder(options, tls, loggerFactory))
         {
             forwarder.Start();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Asked to stop.
-            }
+            await stop.WaitAsync().ConfigureAwait(false);
         }
 
         tls?.Dispose();

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
 using PodVm.Attester.Configuration;
+using PodVm.GuestHosting;
 
 namespace PodVm.Attester;
 
@@ -31,24 +30,8 @@ public static class AttesterProgram
             return 2;
         }
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        }));
-
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
+        using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-attester");
+        using var stop = new StopSignal();
 
         // The vTPM (when the VM has one) binds the initdata into PCR8 before anything can attest.
         using var vtpm = await PodVm.Attester.Tpm.VtpmStartup.TryStartAsync(options, loggerFactory.CreateLogger("podvm-attester"), stop.Token).ConfigureAwait(false);
@@ -66,14 +49,8 @@ public static class AttesterProgram
 
         await using (host.ConfigureAwait(false))
         {
-            try
-            {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                AttesterLog.Stopping(loggerFactory.CreateLogger("podvm-attester"));
-            }
+            await stop.WaitAsync().ConfigureAwait(false);
+            AttesterLog.Stopping(loggerFactory.CreateLogger("podvm-attester"));
         }
 
         return 0;

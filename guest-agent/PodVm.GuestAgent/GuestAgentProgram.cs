@@ -1,9 +1,8 @@
-using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
 using PodVm.GuestAgent.Networking;
 using PodVm.GuestAgent.Policy;
 using PodVm.GuestAgent.Runtime;
 using PodVm.GuestAgent.Services;
+using PodVm.GuestHosting;
 using PodVm.Protocols.Agent;
 using PodVm.Protocols.Ttrpc;
 
@@ -29,12 +28,7 @@ public static class GuestAgentProgram
             return 2;
         }
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        }));
+        using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-guest-agent");
         var logger = loggerFactory.CreateLogger("podvm-guest-agent");
 
         if (!ProcessReaper.BecomeSubreaper())
@@ -75,31 +69,13 @@ public static class GuestAgentProgram
             File.Delete(socketPath);
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
+        using var stop = new StopSignal();
 
         await server.StartAsync(endpoint, stop.Token).ConfigureAwait(false);
         var cgroupVersion = containers.Cgroups.Version.ToString();
         var endpointText = endpoint.ToString();
         AgentLog.Listening(logger, endpointText, cgroupVersion);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Asked to stop.
-        }
-
+        await stop.WaitAsync().ConfigureAwait(false);
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await server.StopAsync(grace.Token).ConfigureAwait(false);
         return 0;

@@ -16,8 +16,10 @@ internal sealed class TlsMaterial(X509Certificate2 serverCertificate, X509Certif
         var certPem = Read(options.CertFile, config?.TlsServerCert, PodVmPaths.TlsServerCertificate, "server certificate");
         var keyPem = Read(options.CertKey, config?.TlsServerKey, PodVmPaths.TlsServerKey, "server key");
         var caPem = Read(options.CaCertFile, config?.TlsClientCa, PodVmPaths.TlsClientCa, "client CA");
-        using var ephemeral = X509Certificate2.CreateFromPem(certPem, keyPem);
-        var server = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
+        // Used as it is: on Linux SslStream takes the key straight from an ephemeral (PEM-loaded) certificate. The
+        // PKCS#12 export and re-import that Windows needs cost the forwarder ~1 s of its start under QEMU TCG
+        // (PBKDF2 and the PKCS#12 MAC, all emulated), for nothing.
+        var server = X509Certificate2.CreateFromPem(certPem, keyPem);
         var ca = new X509Certificate2Collection();
         ca.ImportFromPem(caPem);
         if (ca.Count == 0)
