@@ -61,7 +61,7 @@ internal static class KbsEndpoints
             {
                 var body = await ReadBodyAsync(context, KbsErrorKind.RcarAttestFailed).ConfigureAwait(false);
                 var (response, appraisal, tee) = await rcar.AttestAsync(context.Request.Cookies[RcarService.SessionCookieName], body, context.RequestAborted).ConfigureAwait(false);
-                if (appraisal is not null)
+                if (appraisal is not null && logger.IsEnabled(LogLevel.Information))
                 {
                     KbsLog.Attested(logger, tee, TrustTiers.Name(appraisal.Status), appraisal.PolicyId, string.Join("; ", appraisal.Findings));
                 }

@@ -107,8 +107,10 @@ public static class KbsHost
                 context.HttpContext.RequestServices.GetRequiredService<KbsMetrics>().RateLimited();
                 return ValueTask.CompletedTask;
             };
+            // Partitioned by the client's address itself (IPAddress compares by value): no string per request. Requests
+            // without an IP address (e.g. a unix socket) share one bucket, as they did under the key "unknown".
             limiter.AddPolicy(KbsEndpoints.PublicRateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                context.Connection.RemoteIpAddress ?? IPAddress.None,
                 _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.RateLimitBurst,

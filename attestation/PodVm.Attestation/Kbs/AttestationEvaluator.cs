@@ -82,7 +82,9 @@ public sealed partial class AttestationEvaluator : IAttestationService
 
         var annotated = new JsonObject
         {
-            [request.Tee] = result.Claims.DeepClone(),
+            // The verifier's claims object is this evaluation's own (read by the appraisal only): it moves into the
+            // token's tree instead of being copied; a claims object already in a tree is copied as before.
+            [request.Tee] = result.Claims.Parent is null ? result.Claims : result.Claims.DeepClone(),
             ["report_data"] = Convert.ToHexStringLower(runtimeDigest),
         };
         if (request.StructuredRuntimeData is { } rd)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -14,6 +15,8 @@ public sealed class EarTokenIssuer
     public const string EatProfile = "tag:github.com,2024:confidential-containers/Trustee";
     public const string Issuer = "CoCo-Attestation-Service";
 
+    private static readonly HashSet<string> StandardMembers = new(StringComparer.Ordinal) { "eat_profile", "iat", "exp", "iss", "ear.verifier-id" };
+    private static readonly string VerifierBuild = "podvm-attestation " + typeof(EarTokenIssuer).Assembly.GetName().Version;
     private readonly ECDsa _key;
     private readonly TimeProvider _timeProvider;
     private readonly string _headerB64;
@@ -39,27 +42,44 @@ public sealed class EarTokenIssuer
     public JsonObject PublicJwk { get; }
 
     /// <summary>Adds eat_profile, iat, exp, iss and ear.verifier-id to <paramref name="claims"/> (which holds submods) and signs.</summary>
+    /// <remarks>
+    /// The payload is written straight from <paramref name="claims"/> (no copy of its tree): the standard members first,
+    /// then the claims in their order, exactly as a JsonObject holding both would serialize. A claim named like a
+    /// standard member replaces that member's value in place, as the JsonObject indexer does.
+    /// </remarks>
     public string Issue(JsonObject claims)
     {
         var now = _timeProvider.GetUtcNow();
-        var payload = new JsonObject
+        var iat = now.ToUnixTimeSeconds();
+        var exp = (now + Lifetime).ToUnixTimeSeconds();
+        var payload = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { Encoder = JsonText.Compact.Encoder }))
         {
-            ["eat_profile"] = EatProfile,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["exp"] = (now + Lifetime).ToUnixTimeSeconds(),
-            ["iss"] = Issuer,
-            ["ear.verifier-id"] = new JsonObject
+            writer.WriteStartObject();
+            WriteStandard(writer, claims, "eat_profile", w => w.WriteStringValue(EatProfile));
+            WriteStandard(writer, claims, "iat", w => w.WriteNumberValue(iat));
+            WriteStandard(writer, claims, "exp", w => w.WriteNumberValue(exp));
+            WriteStandard(writer, claims, "iss", w => w.WriteStringValue(Issuer));
+            WriteStandard(writer, claims, "ear.verifier-id", w =>
             {
-                ["developer"] = "https://github.com/podvm",
-                ["build"] = "podvm-attestation " + typeof(EarTokenIssuer).Assembly.GetName().Version,
-            },
-        };
-        foreach (var (name, value) in claims)
-        {
-            payload[name] = value?.DeepClone();
+                w.WriteStartObject();
+                w.WriteString("developer", "https://github.com/podvm");
+                w.WriteString("build", VerifierBuild);
+                w.WriteEndObject();
+            });
+            foreach (var (name, value) in claims)
+            {
+                if (!StandardMembers.Contains(name))
+                {
+                    writer.WritePropertyName(name);
+                    WriteNode(writer, value);
+                }
+            }
+
+            writer.WriteEndObject();
         }
 
-        var signingInput = _headerB64 + "." + Base64UrlText.Encode(Encoding.UTF8.GetBytes(payload.ToJsonString(JsonText.Compact)));
+        var signingInput = _headerB64 + "." + Base64UrlText.Encode(payload.WrittenSpan);
         var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64UrlText.Encode(signature);
     }
@@ -75,6 +95,31 @@ public sealed class EarTokenIssuer
             ["x"] = Base64UrlText.Encode(p.Q.X),
             ["y"] = Base64UrlText.Encode(p.Q.Y),
         };
+    }
+
+    private static void WriteStandard(Utf8JsonWriter writer, JsonObject claims, string name, Action<Utf8JsonWriter> standard)
+    {
+        writer.WritePropertyName(name);
+        if (claims.TryGetPropertyValue(name, out var replaced))
+        {
+            WriteNode(writer, replaced);
+        }
+        else
+        {
+            standard(writer);
+        }
+    }
+
+    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
+    {
+        if (node is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(writer, JsonText.Compact);
+        }
     }
 
     /// <summary>Reads a JWT's payload without verifying it (for diagnostics of already verified tokens only).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,6 +29,7 @@ public sealed class RcarService
     private readonly IResourceStore _resources;
     private readonly IPolicyStore _policies;
     private readonly TimeProvider _time;
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
     private readonly ConcurrentDictionary<string, ResourcePolicy> _resourcePolicies = new(StringComparer.Ordinal);
 
     public RcarService(
@@ -56,13 +58,13 @@ public sealed class RcarService
     public RcarResponse Auth(ReadOnlySpan<byte> body)
     {
         var request = ParseObject(body, KbsErrorKind.RcarAuthFailed, "Request");
-        var version = (string?)request["version"];
+        var version = StringOf(request["version"]);
         if (!string.Equals(version, ProtocolVersion, StringComparison.Ordinal))
         {
             throw new KbsException(KbsErrorKind.RcarAuthFailed, $"KBS Client Protocol Version Mismatch: expect ={ProtocolVersion} while the request is {version}");
         }
 
-        var tee = (string?)request["tee"];
+        var tee = StringOf(request["tee"]);
         if (tee is null || !TeeNames.Known.Contains(tee))
         {
             throw new KbsException(KbsErrorKind.RcarAuthFailed, $"deserialize Request: unknown tee '{tee}'");
@@ -101,51 +103,70 @@ public sealed class RcarService
             return (new RcarResponse(TokenBody(session.Token), cookie, expires), null, session.Tee);
         }
 
-        // One parse of the body: the JsonNode view reads the small members, and the primary evidence (the bulk of the
-        // body, e.g. 6.7 KB of SnpEvidence JSON) goes to the verifier as its own bytes instead of a re-serialized copy.
+        // One parse of the body, read as elements: the primary evidence (the bulk of the body, e.g. 6.7 KB of SnpEvidence
+        // JSON) goes to the verifier as its own bytes. Every object of the envelope is checked for duplicate members
+        // (serde refuses them in Trustee; a duplicate must not choose which value is read).
         using var document = ParseDocument(body, KbsErrorKind.RcarAttestFailed, "Attestation");
-        var attestation = document.RootElement.ValueKind == JsonValueKind.Object
-            ? JsonObject.Create(document.RootElement)!
-            : throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: not a JSON object");
-        if (attestation["runtime-data"] is not JsonObject runtimeData)
+        var attestation = document.RootElement;
+        if (attestation.ValueKind != JsonValueKind.Object)
+        {
+            throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: not a JSON object");
+        }
+
+        RequireUniqueMembers(attestation, "Attestation");
+        if (!attestation.TryGetProperty("runtime-data", out var runtimeData) || runtimeData.ValueKind != JsonValueKind.Object)
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: missing runtime-data");
         }
 
-        if (!string.Equals((string?)runtimeData["nonce"], session.Nonce, StringComparison.Ordinal))
+        RequireUniqueMembers(runtimeData, "runtime-data");
+        if (!string.Equals(OptionalString(runtimeData, "nonce"), session.Nonce, StringComparison.Ordinal))
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "the nonce in the handshake session is different from the client side in KBS protocol's Attestation message");
         }
 
-        var teeKey = TeePublicKey.Parse(runtimeData["tee-pubkey"]);
-        if (attestation["tee-evidence"] is not JsonObject teeEvidence || teeEvidence["primary_evidence"] is null)
+        JsonObject? teeKeyNode = null;
+        if (runtimeData.TryGetProperty("tee-pubkey", out var teeKeyElement) && teeKeyElement.ValueKind == JsonValueKind.Object)
+        {
+            RequireUniqueMembers(teeKeyElement, "runtime-data.tee-pubkey");
+            teeKeyNode = JsonObject.Create(teeKeyElement);
+        }
+
+        var teeKey = TeePublicKey.Parse(teeKeyNode);
+        if (!attestation.TryGetProperty("tee-evidence", out var teeEvidence) || teeEvidence.ValueKind != JsonValueKind.Object)
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: missing tee-evidence.primary_evidence");
         }
 
-        var additional = teeEvidence["additional_evidence"] switch
+        RequireUniqueMembers(teeEvidence, "tee-evidence");
+        if (!teeEvidence.TryGetProperty("primary_evidence", out var primaryEvidence) || primaryEvidence.ValueKind == JsonValueKind.Null)
         {
-            null => "",
-            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: missing tee-evidence.primary_evidence");
+        }
+
+        var additional = teeEvidence.TryGetProperty("additional_evidence", out var additionalElement) ? additionalElement.ValueKind switch
+        {
+            JsonValueKind.Null => "",
+            JsonValueKind.String => additionalElement.GetString()!,
             _ => throw new KbsException(KbsErrorKind.RcarAttestFailed, "deserialize Attestation: additional_evidence must be a string"),
-        };
+        }
+        : "";
         if (additional.Length > 0)
         {
             throw new KbsException(KbsErrorKind.RcarAttestFailed, "additional (device) evidence is not supported by this KBS");
         }
 
         byte[] initData = [];
-        if (attestation["init-data"] is JsonObject init)
+        if (attestation.TryGetProperty("init-data", out var init) && init.ValueKind == JsonValueKind.Object)
         {
-            if (!string.Equals((string?)init["format"], "toml", StringComparison.Ordinal) || (string?)init["body"] is not { } initBody)
+            RequireUniqueMembers(init, "init-data");
+            if (!string.Equals(OptionalString(init, "format"), "toml", StringComparison.Ordinal) || OptionalString(init, "body") is not { } initBody)
             {
                 throw new KbsException(KbsErrorKind.RcarAttestFailed, "init-data must be {\"format\":\"toml\",\"body\":…}");
             }
 
             initData = Encoding.UTF8.GetBytes(initBody);
         }
-
-        var primaryEvidence = document.RootElement.GetProperty("tee-evidence").GetProperty("primary_evidence");
 
         // One attestation per nonce, across replicas (the ledger is shared): replayed evidence is refused.
         if (!await _nonces.TryConsumeAsync(session.Nonce, expires, cancellationToken).ConfigureAwait(false))
@@ -244,7 +265,31 @@ public sealed class RcarService
         }
     }
 
-    private static string TokenBody(string token) => new JsonObject { ["token"] = token }.ToJsonString(JsonText.Compact);
+    /// <summary>{"token":…}; a token of base64url parts (every JWS) needs no escaping and is written as it is.</summary>
+    private static string TokenBody(string token) =>
+        token.AsSpan().ContainsAnyExcept(TokenChars)
+            ? new JsonObject { ["token"] = token }.ToJsonString(JsonText.Compact)
+            : "{\"token\":\"" + token + "\"}";
+
+    /// <summary>Refuses an object of the envelope with a member twice (as serde does in Trustee), naming the member.</summary>
+    private static void RequireUniqueMembers(JsonElement element, string where)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                var name = member.Name.Length > 64 ? member.Name[..64] : member.Name;
+                throw new KbsException(KbsErrorKind.RcarAttestFailed, $"deserialize Attestation: duplicate field `{name}` in {where}");
+            }
+        }
+    }
+
+    private static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The member's string value; null when it is missing or not a string.</summary>
+    private static string? OptionalString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static JsonDocument ParseDocument(ReadOnlyMemory<byte> body, KbsErrorKind kind, string what)
     {
@@ -272,7 +317,9 @@ public sealed class RcarService
 
         try
         {
-            return JsonNode.Parse(body) as JsonObject ?? throw new KbsException(kind, $"deserialize {what}: not a JSON object");
+            // Duplicate members are refused as serde refuses them in Trustee (and JsonObject would throw on them).
+            return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new KbsException(kind, $"deserialize {what}: not a JSON object");
         }
         catch (JsonException ex)
         {

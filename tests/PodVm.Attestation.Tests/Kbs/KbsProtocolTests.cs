@@ -134,6 +134,35 @@ public sealed class KbsProtocolTests
     }
 
     [Fact]
+    public async Task Attest_DuplicateMembers_AttestationError()
+    {
+        await using var host = await KbsTestHost.StartAsync();
+        await KbsAdminClient.EnableSampleAsync(host);
+        using var http = host.CreateClient();
+        var client = RcarTestClient.WithEcKey(http);
+        await client.AuthAsync();
+        var attestation = client.SampleAttestation().ToJsonString();
+        var duplicated = attestation.Insert(1, "\"runtime-data\":{\"nonce\":\"x\"},");
+
+        using var response = await http.PostAsync("/kbs/v0/attest", new StringContent(duplicated, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken).DefaultTimeout();
+
+        await AssertTrusteeError(response, HttpStatusCode.Unauthorized, "AttestationError", "duplicate field `runtime-data`");
+        // The session is untouched by the refusal: the same nonce still attests once.
+        Assert.Equal(HttpStatusCode.OK, (await client.AttestAsync(client.SampleAttestation())).StatusCode);
+    }
+
+    [Fact]
+    public async Task Auth_DuplicateMembers_AttestationError()
+    {
+        await using var host = await KbsTestHost.StartAsync();
+        using var http = host.CreateClient();
+
+        using var response = await http.PostAsync("/kbs/v0/auth", new StringContent("""{"version":"0.4.0","tee":"sample","tee":"snp","extra-params":""}""", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken).DefaultTimeout();
+
+        await AssertTrusteeError(response, HttpStatusCode.Unauthorized, "AttestationError", "deserialize Request");
+    }
+
+    [Fact]
     public async Task Attest_EvidenceBoundToAnotherNonce_AttestationError()
     {
         await using var host = await KbsTestHost.StartAsync();

@@ -76,16 +76,62 @@ public sealed class RcarEvidenceBytesTests
     }
 
     [Theory]
-    [InlineData("""{"runtime-data":{"nonce":"NONCE"},"runtime-data":{"nonce":"NONCE"},"tee-evidence":{"primary_evidence":{}}}""")]
-    [InlineData("""{"runtime-data":{"nonce":"NONCE","tee-pubkey":JWK},"tee-evidence":{"primary_evidence":{},"primary_evidence":{}}}""")]
-    public async Task AttestAsync_DuplicateMembers_ThrowAsBefore(string body)
+    [InlineData("""{"runtime-data":{"nonce":"NONCE"},"runtime-data":{"nonce":"NONCE"},"tee-evidence":{"primary_evidence":{}}}""", "`runtime-data` in Attestation")]
+    [InlineData("""{"runtime-data":{"nonce":"NONCE","tee-pubkey":JWK},"tee-evidence":{"primary_evidence":{},"primary_evidence":{}}}""", "`primary_evidence` in tee-evidence")]
+    [InlineData("""{"runtime-data":{"nonce":"NONCE","nonce":"NONCE","tee-pubkey":JWK},"tee-evidence":{"primary_evidence":{}}}""", "`nonce` in runtime-data")]
+    [InlineData("""{"runtime-data":{"nonce":"NONCE","tee-pubkey":{"kty":"EC","kty":"EC"}},"tee-evidence":{"primary_evidence":{}}}""", "`kty` in runtime-data.tee-pubkey")]
+    [InlineData("""{"runtime-data":{"nonce":"NONCE","tee-pubkey":JWK},"tee-evidence":{"primary_evidence":{}},"init-data":{"format":"toml","format":"toml","body":""}}""", "`format` in init-data")]
+    public async Task AttestAsync_DuplicateMembers_RefusedAsAttestFailure(string body, string named)
     {
         using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var (rcar, attestation, auth, nonce, pub) = SampleSession(tokenKey);
         var bytes = Encoding.UTF8.GetBytes(body.Replace("NONCE", nonce, StringComparison.Ordinal).Replace("JWK", pub.ToJsonString(), StringComparison.Ordinal));
 
-        // JsonNode refuses duplicate members when it reads them (an unexpected error: HTTP 500), as it did before.
-        await Assert.ThrowsAsync<ArgumentException>(() => rcar.AttestAsync(auth.Cookie, bytes, TestContext.Current.CancellationToken).AsTask()).DefaultTimeout();
+        // As serde refuses them in Trustee: a 401 with Trustee's error body, never an unexpected error (HTTP 500).
+        var refused = await Assert.ThrowsAsync<KbsException>(() => rcar.AttestAsync(auth.Cookie, bytes, TestContext.Current.CancellationToken).AsTask()).DefaultTimeout();
+
+        Assert.Equal(KbsErrorKind.RcarAttestFailed, refused.Kind);
+        Assert.Contains("duplicate field " + named, refused.Message, StringComparison.Ordinal);
+        Assert.Empty(attestation.Requests);
+    }
+
+    [Fact]
+    public async Task AttestAsync_DuplicateMembersInsidePrimaryEvidence_ReachTheVerifier()
+    {
+        using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (rcar, attestation, auth, nonce, pub) = SampleSession(tokenKey);
+        var body = "{\"runtime-data\":{\"nonce\":\"" + nonce + "\",\"tee-pubkey\":" + pub.ToJsonString() + "},\"tee-evidence\":{\"primary_evidence\":{\"a\":1,\"a\":2}}}";
+
+        await rcar.AttestAsync(auth.Cookie, Encoding.UTF8.GetBytes(body), TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
+
+        // The evidence is the verifier's to judge, as before: the envelope check does not look inside it.
+        Assert.Equal("""{"a":1,"a":2}""", Encoding.UTF8.GetString(Assert.Single(attestation.Requests).Evidence.Span));
+    }
+
+    [Theory]
+    [InlineData("""{"version":"0.4.0","version":"0.4.0","tee":"sample","extra-params":""}""")]
+    [InlineData("""{"version":0.4,"tee":"sample","extra-params":""}""")]
+    public void Auth_DuplicateOrNonStringMembers_RefusedAsAuthFailure(string body)
+    {
+        using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (rcar, _, _, _, _) = SampleSession(tokenKey);
+
+        var refused = Assert.Throws<KbsException>(() => rcar.Auth(Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal(KbsErrorKind.RcarAuthFailed, refused.Kind);
+    }
+
+    [Fact]
+    public async Task AttestAsync_NonStringNonce_RefusedAsNonceMismatch()
+    {
+        using var tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (rcar, attestation, auth, _, pub) = SampleSession(tokenKey);
+        var body = "{\"runtime-data\":{\"nonce\":12,\"tee-pubkey\":" + pub.ToJsonString() + "},\"tee-evidence\":{\"primary_evidence\":{}}}";
+
+        var refused = await Assert.ThrowsAsync<KbsException>(() => rcar.AttestAsync(auth.Cookie, Encoding.UTF8.GetBytes(body), TestContext.Current.CancellationToken).AsTask()).DefaultTimeout();
+
+        Assert.Equal(KbsErrorKind.RcarAttestFailed, refused.Kind);
+        Assert.Contains("nonce", refused.Message, StringComparison.Ordinal);
         Assert.Empty(attestation.Requests);
     }
 
