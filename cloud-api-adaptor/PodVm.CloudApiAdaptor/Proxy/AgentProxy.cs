@@ -33,7 +33,7 @@ public sealed class AgentProxy : IAsyncDisposable
         _forwarder = forwarder;
         _metrics = metrics;
         _logger = loggerFactory.CreateLogger<AgentProxy>();
-        _server = new TtrpcServer(new TtrpcServerOptions { TimeProvider = time, WriteOnSenderThread = true, UnixSocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite }, loggerFactory)
+        _server = new TtrpcServer(new TtrpcServerOptions { TimeProvider = time, WriteOnSenderThread = true, BlockingReceiveThreads = true, UnixSocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite }, loggerFactory)
         {
             Fallback = RelayAsync,
         };

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -108,41 +109,64 @@ public sealed class ForwarderConnector : IAsyncDisposable
 
     private async Task<TtrpcClient> ConnectAsync(CancellationToken cancellationToken)
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            // Connect and handshake with blocking calls, on a thread of their own: an asynchronous operation would
+            // switch the socket to non-blocking for good, and the connection is read and written in blocking mode
+            // (TtrpcClientOptions.BlockingReceiveThread: one thread wake-up per frame, as in socat's poll loop).
+            return await Task.Factory.StartNew(() => Connect(linked.Token), linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is SocketException or AuthenticationException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The caller gave up: the socket was shut down under the blocking connect or handshake.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception ex) when (ex is SocketException or AuthenticationException or IOException or ObjectDisposedException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"cannot reach the forwarder of {_instanceName} at {Address}: {(ex is OperationCanceledException ? "timed out" : ex.Message)}"));
+        }
+    }
+
+    private TtrpcClient Connect(CancellationToken cancellationToken)
+    {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            await socket.ConnectAsync(_host, _port, linked.Token).ConfigureAwait(false);
+            var endPoint = IPAddress.TryParse(_host, out var ip) ? new IPEndPoint(ip, _port) : (EndPoint)new DnsEndPoint(_host, _port);
+            TtrpcClient.ConnectBlocking(socket, endPoint, cancellationToken);
             var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
             try
             {
-                await ssl.AuthenticateAsClientAsync(
-                    new SslClientAuthenticationOptions
-                    {
-                        TargetHost = _instanceName,
-                        EnabledSslProtocols = SslProtocols.Tls13,
-                        ClientCertificates = [_ca.ClientCertificate],
-                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                            certificate is not null && _ca.ValidateServerCertificate(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), _instanceName),
-                    },
-                    linked.Token).ConfigureAwait(false);
+                // The deadline aborts a handshake that hangs by closing the socket under it.
+                using var abort = cancellationToken.UnsafeRegister(static state => TtrpcClient.Abort((Socket)state!), socket);
+                ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+                {
+                    TargetHost = _instanceName,
+                    EnabledSslProtocols = SslProtocols.Tls13,
+                    ClientCertificates = [_ca.ClientCertificate],
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                        certificate is not null && _ca.ValidateServerCertificate(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), _instanceName),
+                });
+                cancellationToken.ThrowIfCancellationRequested();
             }
             catch
             {
-                await ssl.DisposeAsync().ConfigureAwait(false);
+                ssl.Dispose();
                 throw;
             }
 
-            // The proxy's continuation after a relayed call only queues the answer to the shim: resume it inline; and
-            // the shim's request is written to the forwarder on the thread that received it.
-            return new TtrpcClient(ssl, new TtrpcClientOptions { TimeProvider = _time, ResumeOnReceivePump = true, WriteOnSenderThread = true });
+            // The proxy's continuation after a relayed call only queues the answer to the shim: resume it on the
+            // receiving thread; the shim's request is written to the forwarder on the thread that received it; and
+            // the connection has a receive thread of its own with blocking reads.
+            return new TtrpcClient(ssl, socket, new TtrpcClientOptions { TimeProvider = _time, ResumeOnReceivePump = true, WriteOnSenderThread = true, BlockingReceiveThread = true });
         }
-        catch (Exception ex) when (ex is SocketException or AuthenticationException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch
         {
             socket.Dispose();
-            throw new RpcException(new Status(StatusCode.Unavailable, $"cannot reach the forwarder of {_instanceName} at {Address}: {ex.Message}"));
+            throw;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
@@ -26,11 +27,22 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     private bool _closed;
 
     public TtrpcClient(Stream stream, TtrpcClientOptions? options = null)
+        : this(stream, null, options)
+    {
+    }
+
+    /// <summary>
+    /// A client over <paramref name="stream"/> (e.g. an SslStream) whose connection is <paramref name="socket"/>: with
+    /// <see cref="TtrpcClientOptions.BlockingReceiveThread"/> the connection is read and written with blocking calls
+    /// and closing shuts the socket down.
+    /// </summary>
+    public TtrpcClient(Stream stream, Socket? socket, TtrpcClientOptions? options)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _options = options ?? new TtrpcClientOptions();
         _logger = (ILogger?)_options.LoggerFactory?.CreateLogger<TtrpcClient>() ?? NullLogger.Instance;
-        _channel = new TtrpcChannel(stream, _options.MaxMessageLength, _options.WriteOnSenderThread);
+        _channel = new TtrpcChannel(stream, _options.MaxMessageLength, _options.WriteOnSenderThread,
+            _options.BlockingReceiveThread ? socket ?? TtrpcChannel.SocketOf(stream) : null);
         _pumps = RunAsync();
     }
 
@@ -48,8 +60,17 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         {
             using var timeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            await socket.ConnectAsync(endpoint.ToEndPoint(), linked.Token).ConfigureAwait(false);
-            return new TtrpcClient(new NetworkStream(socket, ownsSocket: true), options);
+            if (options.BlockingReceiveThread)
+            {
+                // An asynchronous connect may leave the socket non-blocking; blocking mode needs it blocking.
+                await Task.Factory.StartNew(() => ConnectBlocking(socket, endpoint.ToEndPoint(), linked.Token), linked.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(endpoint.ToEndPoint(), linked.Token).ConfigureAwait(false);
+            }
+
+            return new TtrpcClient(new NetworkStream(socket, ownsSocket: true), socket, options);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -66,6 +87,48 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Connects <paramref name="socket"/> with a blocking connect (it stays in blocking mode, see
+    /// <see cref="TtrpcClientOptions.BlockingReceiveThread"/>); <paramref name="cancellationToken"/> aborts it by
+    /// shutting the socket down and disposing it.
+    /// </summary>
+    public static void ConnectBlocking(Socket socket, EndPoint endPoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        using var abort = cancellationToken.UnsafeRegister(static state => Abort((Socket)state!), socket);
+        try
+        {
+            socket.Connect(endPoint);
+        }
+        catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (SocketException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Wakes a thread blocked in a blocking connect, read or write on <paramref name="socket"/> (shutdown does; a
+    /// dispose alone does not) and disposes it.
+    /// </summary>
+    public static void Abort(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Not connected (a connect in progress is aborted all the same) or already closed.
+        }
+
+        socket.Dispose();
     }
 
     /// <summary>A gRPC-style invoker, so the generated typed clients (e.g. AgentService.AgentServiceClient) run over ttrpc.</summary>

@@ -27,4 +27,16 @@ public sealed record TtrpcClientOptions
     /// the receive pump of the incoming connection: one thread carries a request from socket to socket.
     /// </summary>
     public bool WriteOnSenderThread { get; init; }
+
+    /// <summary>
+    /// Read the connection on a thread of its own with blocking reads, and write it with blocking writes, so that
+    /// the socket stays in blocking mode: a frame then wakes one thread, as in socat's poll loop, instead of the
+    /// socket engine's epoll thread and then a thread-pool worker. For relays with few connections (the adaptor's
+    /// proxy: one per pod). Takes effect when the socket is known: a <see cref="System.Net.Sockets.NetworkStream"/>'s,
+    /// or the one given to <see cref="TtrpcClient(Stream, System.Net.Sockets.Socket, TtrpcClientOptions?)"/> (e.g. under
+    /// an SslStream); the socket must not have been used asynchronously (connect and handshake synchronously).
+    /// Handlers run on that thread, as with <see cref="ResumeOnReceivePump"/>; writes may block the writer while
+    /// the peer does not read.
+    /// </summary>
+    public bool BlockingReceiveThread { get; init; }
 }

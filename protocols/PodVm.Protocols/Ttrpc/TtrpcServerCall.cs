@@ -10,6 +10,8 @@ internal sealed class TtrpcServerCall : IDisposable
     private readonly CancellationTokenSource _cancellation;
     private readonly CancellationTokenSource? _deadline;
     private readonly Channel<ReadOnlyMemory<byte>>? _incoming;
+    private readonly DateTime _deadlineAt;
+    private ServerCallContext? _context;
 
     public TtrpcServerCall(TtrpcServerConnection connection, uint streamId, Request request, bool clientSends, TimeProvider timeProvider, CancellationToken connectionClosed)
     {
@@ -17,11 +19,11 @@ internal sealed class TtrpcServerCall : IDisposable
         StreamId = streamId;
         Request = request;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        var deadline = DateTime.MaxValue;
+        _deadlineAt = DateTime.MaxValue;
         if (request.TimeoutNano > 0)
         {
             var timeout = TimeSpan.FromTicks(Math.Max(1, request.TimeoutNano / 100));
-            deadline = timeProvider.GetUtcNow().UtcDateTime + timeout;
+            _deadlineAt = timeProvider.GetUtcNow().UtcDateTime + timeout;
             _deadline = new CancellationTokenSource(timeout, timeProvider);
             _deadline.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _cancellation);
         }
@@ -30,14 +32,6 @@ internal sealed class TtrpcServerCall : IDisposable
         {
             _incoming = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         }
-
-        var headers = new Metadata();
-        foreach (var kv in request.Metadata)
-        {
-            headers.Add(kv.Key, kv.Value);
-        }
-
-        Context = new TtrpcServerCallContext($"/{request.Service}/{request.Method}", connection.Peer, deadline, headers, _cancellation.Token);
     }
 
     public TtrpcServerConnection Connection { get; }
@@ -46,7 +40,8 @@ internal sealed class TtrpcServerCall : IDisposable
 
     public Request Request { get; }
 
-    public ServerCallContext Context { get; }
+    /// <summary>The gRPC-style context of typed handlers, made on first use (relays, the raw handlers, never ask for it).</summary>
+    public ServerCallContext Context => _context ??= CreateContext();
 
     public CancellationToken CancellationToken => _cancellation.Token;
 
@@ -74,6 +69,17 @@ internal sealed class TtrpcServerCall : IDisposable
 
     public void SendData(ReadOnlyMemory<byte> payload) =>
         Connection.Send(new TtrpcOutgoingFrame(StreamId, TtrpcMessageType.Data, TtrpcFrameFlags.None, payload));
+
+    private TtrpcServerCallContext CreateContext()
+    {
+        var headers = new Metadata();
+        foreach (var kv in Request.Metadata)
+        {
+            headers.Add(kv.Key, kv.Value);
+        }
+
+        return new TtrpcServerCallContext($"/{Request.Service}/{Request.Method}", Connection.Peer, _deadlineAt, headers, _cancellation.Token);
+    }
 
     public void Dispose()
     {

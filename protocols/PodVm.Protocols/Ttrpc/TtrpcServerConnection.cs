@@ -26,7 +26,8 @@ internal sealed class TtrpcServerConnection : ITtrpcFrameHandler, IAsyncDisposab
         _server = server;
         _logger = logger;
         Peer = peer;
-        _channel = new TtrpcChannel(stream, server.Options.MaxMessageLength, server.Options.WriteOnSenderThread);
+        _channel = new TtrpcChannel(stream, server.Options.MaxMessageLength, server.Options.WriteOnSenderThread,
+            server.Options.BlockingReceiveThreads ? TtrpcChannel.SocketOf(stream) : null);
     }
 
     public string Peer { get; }

@@ -18,4 +18,12 @@ public sealed record TtrpcServerOptions
     /// receive pump of the onward connection: one thread then carries a reply from socket to socket, as socat does.
     /// </summary>
     public bool WriteOnSenderThread { get; init; }
+
+    /// <summary>
+    /// Serve each connection accepted on a listening socket on a thread of its own with blocking reads and writes
+    /// (see <see cref="TtrpcClientOptions.BlockingReceiveThread"/>): one thread per connection, for relays whose
+    /// clients keep few connections (the Kata shim keeps one agent connection per pod). Connections handed to
+    /// <see cref="TtrpcServer.HandleConnectionAsync"/> use it when their stream is a NetworkStream.
+    /// </summary>
+    public bool BlockingReceiveThreads { get; init; }
 }

@@ -24,6 +24,7 @@ internal sealed class FakeForwarder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, X509Certificate2> _certificates = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
+    private readonly ConcurrentDictionary<Socket, bool> _sockets = new();
     private readonly Task _accepting;
     private int _handshakes;
     private int _rejected;
@@ -47,6 +48,22 @@ internal sealed class FakeForwarder : IAsyncDisposable
     public bool Silent { get; set; }
 
     public int Handshakes => Volatile.Read(ref _handshakes);
+
+    /// <summary>Cuts every connection served so far (a forwarder restart, as the adaptor sees it); new ones are served.</summary>
+    public void DropConnections()
+    {
+        foreach (var socket in _sockets.Keys)
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Already gone.
+            }
+        }
+    }
 
     public int RejectedClients => Volatile.Read(ref _rejected);
 
@@ -128,6 +145,7 @@ internal sealed class FakeForwarder : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _handshakes);
+        _sockets[socket] = true;
         try
         {
             await _server.HandleConnectionAsync(ssl, socket.RemoteEndPoint?.ToString() ?? "peer", _stop.Token);
@@ -138,6 +156,7 @@ internal sealed class FakeForwarder : IAsyncDisposable
         }
         finally
         {
+            _sockets.TryRemove(socket, out _);
             await ssl.DisposeAsync();
         }
     }

@@ -126,6 +126,40 @@ public sealed class PodManagerTests
     }
 
     [Fact]
+    public async Task Proxy_ForwarderConnectionDropped_ReadOnlyCallAnsweredOverAFreshConnection()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        var path = await harness.CreateAndStartAsync("sb1");
+        await using var shim = await AdaptorHarness.ConnectShimAsync(path);
+        await shim.Health.CheckAsync(new CheckRequest()).ResponseAsync.DefaultTimeout();
+        var handshakes = harness.Forwarder.Handshakes;
+
+        harness.Forwarder.DropConnections();
+        var health = await shim.Health.CheckAsync(new CheckRequest()).ResponseAsync.DefaultTimeout();
+        var details = await shim.Agent.GetGuestDetailsAsync(new GuestDetailsRequest()).ResponseAsync.DefaultTimeout();
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Equal(4096UL, details.MemBlockSizeBytes);
+        Assert.Equal(handshakes + 1, harness.Forwarder.Handshakes);
+    }
+
+    [Fact]
+    public async Task StopVm_ShimConnectionOpenAndIdle_StopCompletesAndShimConnectionCloses()
+    {
+        await using var harness = await AdaptorHarness.StartAsync();
+        var path = await harness.CreateAndStartAsync("sb1");
+        await using var shim = await AdaptorHarness.ConnectShimAsync(path);
+        await shim.Health.CheckAsync(new CheckRequest()).ResponseAsync.DefaultTimeout();
+
+        // The proxy serves the shim's connection on a thread in a blocking read: stopping must wake it.
+        await harness.Pods.StopVmAsync("sb1", CancellationToken.None).DefaultTimeout();
+        await shim.Client.Completion.DefaultTimeout();
+
+        Assert.False(shim.Client.IsConnected);
+        Assert.Empty(harness.Pods.Snapshot());
+    }
+
+    [Fact]
     public async Task StopVm_RunningPod_DeletesInstanceSocketDirectoryAndStateAndIsIdempotent()
     {
         await using var harness = await AdaptorHarness.StartAsync();
