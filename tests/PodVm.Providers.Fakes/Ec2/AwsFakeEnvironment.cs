@@ -39,7 +39,9 @@ public sealed class AwsFakeEnvironment : IAsyncDisposable
         ["AccessKeyId"] = "AKIAFAKEFAKEFAKEFAKE",
         ["SecretAccessKey"] = "fake-secret-access-key-for-tests-only",
         ["RequestTimeout"] = "00:00:02",
-        ["CreateTimeout"] = "00:00:08",
+        // Generous: a create with a capacity fallback is several EC2 calls, each of which may time out and be retried
+        // on a CI machine busy booting VMs (one such create ran out of an 8 s budget in CI). No AWS test waits for it.
+        ["CreateTimeout"] = "00:00:20",
         ["PollInterval"] = "00:00:00.020",
         ["BackoffBase"] = "00:00:00.005",
         ["BackoffMax"] = "00:00:00.050",
