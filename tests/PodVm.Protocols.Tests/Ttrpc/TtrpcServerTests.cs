@@ -7,6 +7,8 @@ using HypervisorService = PodVm.Protocols.Hypervisor.Hypervisor;
 
 namespace PodVm.Protocols.Tests.Ttrpc;
 
+// MalformedFrameBurst_…_AndMemoryStaysFlat compares the process's GC heap before and after.
+[Collection(ProcessWideMeasurements.Name)]
 public sealed class TtrpcServerTests
 {
     [Fact]
