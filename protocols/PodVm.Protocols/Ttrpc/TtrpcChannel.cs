@@ -147,7 +147,7 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         }
     }
 
-        private async Task<TtrpcCloseReason> BlockingSendPumpAsync(ArrayBufferWriter<byte> pending)
+    private async Task<TtrpcCloseReason> BlockingSendPumpAsync(ArrayBufferWriter<byte> pending)
     {
         var queue = _sendQueue.Reader;
         try
@@ -200,7 +200,7 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         pending.ResetWrittenCount();
     }
 
-/// <summary>Reads frames and hands them to <paramref name="handler"/> until the connection closes. Never throws.</summary>
+    /// <summary>Reads frames and hands them to <paramref name="handler"/> until the connection closes. Never throws.</summary>
     public Task<TtrpcCloseReason> RunReceivePumpAsync(ITtrpcFrameHandler handler)
     {
         if (_reader is { } reader)
@@ -224,23 +224,7 @@ internal sealed class TtrpcChannel : IAsyncDisposable
                 var buffer = result.Buffer;
                 try
                 {
-                    while (true)
-                    {
-                        var status = _parser.TryRead(ref buffer, out var header, out var body);
-                        if (status == TtrpcParseStatus.NeedMoreData)
-                        {
-                            break;
-                        }
-
-                        if (status == TtrpcParseStatus.Frame)
-                        {
-                            handler.OnFrame(header, body);
-                        }
-                        else
-                        {
-                            handler.OnOversizedFrame(header);
-                        }
-                    }
+                    DispatchFrames(ref buffer, handler);
 
                     if (result.IsCompleted || result.IsCanceled)
                     {
@@ -283,23 +267,7 @@ internal sealed class TtrpcChannel : IAsyncDisposable
 
                 end += read;
                 var sequence = new ReadOnlySequence<byte>(buffer, start, end - start);
-                while (true)
-                {
-                    var status = _parser.TryRead(ref sequence, out var header, out var body);
-                    if (status == TtrpcParseStatus.NeedMoreData)
-                    {
-                        break;
-                    }
-
-                    if (status == TtrpcParseStatus.Frame)
-                    {
-                        handler.OnFrame(header, body);
-                    }
-                    else
-                    {
-                        handler.OnOversizedFrame(header);
-                    }
-                }
+                DispatchFrames(ref sequence, handler);
 
                 start = end - (int)sequence.Length;
                 if (start == end)
@@ -361,14 +329,20 @@ internal sealed class TtrpcChannel : IAsyncDisposable
         {
             // Blocking mode: a thread in a blocking read or write is not woken by cancellation; shutting the socket
             // down is what a cancelled asynchronous read or flush amounts to.
-            try
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // Not connected any more, or already closed: nobody is blocked on it.
-            }
+            Shutdown(_socket);
+        }
+    }
+
+    /// <summary>Shuts <paramref name="socket"/> down both ways, which wakes a thread blocked on it; quiet when it is not connected or closed.</summary>
+    internal static void Shutdown(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Not connected (a connect in progress is aborted all the same) or already closed: nobody is blocked on it.
         }
     }
 
@@ -401,6 +375,28 @@ internal sealed class TtrpcChannel : IAsyncDisposable
 
         await _stream.DisposeAsync().ConfigureAwait(false);
         _closed.Dispose();
+    }
+
+    // Both receive pumps: hands every whole frame in buffer to the handler and leaves buffer at what is left.
+    private void DispatchFrames(ref ReadOnlySequence<byte> buffer, ITtrpcFrameHandler handler)
+    {
+        while (true)
+        {
+            var status = _parser.TryRead(ref buffer, out var header, out var body);
+            if (status == TtrpcParseStatus.NeedMoreData)
+            {
+                return;
+            }
+
+            if (status == TtrpcParseStatus.Frame)
+            {
+                handler.OnFrame(header, body);
+            }
+            else
+            {
+                handler.OnOversizedFrame(header);
+            }
+        }
     }
 
     private static void WriteHeader(in TtrpcOutgoingFrame frame, byte[] framed) =>

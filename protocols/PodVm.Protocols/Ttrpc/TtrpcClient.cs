@@ -119,15 +119,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     public static void Abort(Socket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Not connected (a connect in progress is aborted all the same) or already closed.
-        }
-
+        TtrpcChannel.Shutdown(socket);
         socket.Dispose();
     }
 

@@ -101,26 +101,15 @@ public sealed class TtrpcFrameRelayTests
     public async Task RelayAsync_ManyConcurrentLargeAndSmallCalls_EachGetsItsOwnAnswer()
     {
         await using var backend = await TestServer.StartAsync();
-        backend.Server.Fallback = (request, _) => ValueTask.FromResult(TtrpcRawResponse.Success(request.Payload.ToArray().Reverse().ToArray()));
+        backend.Server.Fallback = ConcurrentRelayCalls.Reverse;
         await using var onward = await backend.ConnectAsync(new TtrpcClientOptions { ResumeOnReceivePump = true, WriteOnSenderThread = true });
         await using var relay = await TestServer.StartAsync(new TtrpcServerOptions { WriteOnSenderThread = true });
         relay.Server.Fallback = (request, ct) => new ValueTask<TtrpcRawResponse>(onward.RelayAsync(request, ct));
         await using var client = await relay.ConnectAsync();
 
-        var calls = Enumerable.Range(0, 200).Select(async i =>
-        {
-            // Sizes on both sides of the direct-write threshold (8 KiB), up to 128 KiB.
-            var payload = new byte[i % 3 == 0 ? 1 + (i * 97 % 4000) : 1 + (i * 331 % 131_072)];
-            Random.Shared.NextBytes(payload);
-            var response = await client.CallRawAsync("grpc.AgentService", "ReadStdout", payload, new TtrpcCallOptions { Timeout = TimeSpan.FromSeconds(60) }, CancellationToken.None);
-            return (Expected: payload.Reverse().ToArray(), Response: response);
-        }).ToList();
-
-        foreach (var (expected, response) in await Task.WhenAll(calls).DefaultTimeout())
-        {
-            Assert.True(response.IsSuccess, response.Status?.Message);
-            Assert.Equal(expected, response.Payload.ToArray());
-        }
+        // Sizes on both sides of the direct-write threshold (8 KiB), up to 128 KiB.
+        await ConcurrentRelayCalls.AssertEachGetsItsReversedPayloadAsync(
+            client, 200, i => i % 3 == 0 ? 1 + (i * 97 % 4000) : 1 + (i * 331 % 131_072), new TtrpcCallOptions { Timeout = TimeSpan.FromSeconds(60) });
     }
 
     [Fact]

@@ -13,26 +13,14 @@ public sealed class TtrpcRelayTests
     public async Task Relay_InlineOptions_ManyConcurrentCallsEachGetTheirOwnAnswer()
     {
         await using var backend = await TestServer.StartAsync();
-        backend.Server.Fallback = (request, _) => ValueTask.FromResult(TtrpcRawResponse.Success(request.Payload.ToArray().Reverse().ToArray()));
+        backend.Server.Fallback = ConcurrentRelayCalls.Reverse;
         await using var onward = await backend.ConnectAsync(new TtrpcClientOptions { ResumeOnReceivePump = true });
         await using var relay = await TestServer.StartAsync(new TtrpcServerOptions { WriteOnSenderThread = true });
         relay.Server.Fallback = (request, ct) => new ValueTask<TtrpcRawResponse>(
             onward.CallRawAsync(request.Service, request.Method, request.Payload, new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano }, ct));
         await using var client = await relay.ConnectAsync();
 
-        var calls = Enumerable.Range(0, 200).Select(async i =>
-        {
-            var payload = new byte[1 + (i * 331 % 70_000)];
-            Random.Shared.NextBytes(payload);
-            var response = await client.CallRawAsync("grpc.AgentService", "ReadStdout", payload, null, CancellationToken.None);
-            return (Expected: payload.Reverse().ToArray(), Response: response);
-        }).ToList();
-
-        foreach (var (expected, response) in await Task.WhenAll(calls).DefaultTimeout())
-        {
-            Assert.True(response.IsSuccess, response.Status?.Message);
-            Assert.Equal(expected, response.Payload.ToArray());
-        }
+        await ConcurrentRelayCalls.AssertEachGetsItsReversedPayloadAsync(client, 200, i => 1 + (i * 331 % 70_000));
     }
 
     [Fact]
