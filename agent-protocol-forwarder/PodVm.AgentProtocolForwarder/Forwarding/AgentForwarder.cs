@@ -106,7 +106,7 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
                 handshake.CancelAfter(options.HandshakeTimeout);
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificateContext = SslStreamCertificateContext.Create(tls.ServerCertificate, null),
+                    ServerCertificateContext = tls.ServerContext,
                     ClientCertificateRequired = true,
                     EnabledSslProtocols = SslProtocols.Tls13,
                     CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using PodVm.PodVmConfig;
 
@@ -6,7 +7,17 @@ namespace PodVm.AgentProtocolForwarder.Forwarding;
 /// <summary>The forwarder's server certificate and the CA its clients must chain to.</summary>
 internal sealed class TlsMaterial(X509Certificate2 serverCertificate, X509Certificate2Collection clientCa) : IDisposable
 {
+    private SslStreamCertificateContext? _serverContext;
+
     public X509Certificate2 ServerCertificate { get; } = serverCertificate;
+
+    /// <summary>
+    /// The server certificate as SslStream presents it, made on the first handshake and kept: making it builds the
+    /// certificate's chain, which is the same for every connection (and costs tens of ms under QEMU TCG). Not made at
+    /// start-up, which would put that cost before the forwarder listens.
+    /// </summary>
+    public SslStreamCertificateContext ServerContext =>
+        LazyInitializer.EnsureInitialized(ref _serverContext, () => SslStreamCertificateContext.Create(ServerCertificate, null));
 
     public X509Certificate2Collection ClientCa { get; } = clientCa;
 
