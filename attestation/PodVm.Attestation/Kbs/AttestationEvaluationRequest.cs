@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using PodVm.Attestation.Verification;
 
 namespace PodVm.Attestation.Kbs;
 
@@ -32,5 +32,5 @@ public sealed record AttestationEvaluationRequest
     public string TeeClass { get; init; } = "cpu";
 
     /// <summary><see cref="Evidence"/> as the element of the request the KBS parsed (see <c>EvidenceToVerify.ParsedJson</c>).</summary>
-    internal JsonElement? ParsedEvidence { get; init; }
+    internal ParsedJsonEvidence? ParsedEvidence { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using PodVm.Attestation.Verifiers.Common;
 
 namespace PodVm.Attestation.Kbs;
 
@@ -19,13 +20,39 @@ internal static class CompactJson
             return raw.ToArray();
         }
 
-        var buffer = new ArrayBufferWriter<byte>(raw.Length);
+        return Rewrite(element, raw.Length);
+    }
+
+    private static byte[] Rewrite(JsonElement element, int sizeHint)
+    {
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(sizeHint, 1));
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JsonText.Compact.Encoder, Indented = false }))
         {
             element.WriteTo(writer);
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// As <see cref="Of(JsonElement)"/> for an element of a <see cref="MaskedJsonDocument"/>: from the element's original
+    /// text (a masked array is written with its numbers).
+    /// </summary>
+    public static byte[] Of(MaskedJsonDocument document, JsonElement element)
+    {
+        var text = document.TextOf(element);
+        if (IsCompact(text.Span))
+        {
+            return text.ToArray();
+        }
+
+        if (!document.IsMasked(element))
+        {
+            return Rewrite(element, text.Length);
+        }
+
+        using var original = JsonDocument.Parse(text);
+        return Rewrite(original.RootElement, text.Length);
     }
 
     /// <summary>

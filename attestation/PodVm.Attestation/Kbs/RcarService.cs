@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PodVm.Attestation.Policy;
+using PodVm.Attestation.Verification;
+using PodVm.Attestation.Verifiers.Common;
 
 namespace PodVm.Attestation.Kbs;
 
@@ -105,7 +107,9 @@ public sealed class RcarService
 
         // One parse of the body, read as elements: the primary evidence (the bulk of the body, e.g. 6.7 KB of SnpEvidence
         // JSON) goes to the verifier as its own bytes. Every object of the envelope is checked for duplicate members
-        // (serde refuses them in Trustee; a duplicate must not choose which value is read).
+        // (serde refuses them in Trustee; a duplicate must not choose which value is read). The numbers of long byte
+        // arrays (the SNP report and VCEK) are not tokenized by this parse (MaskedJsonDocument); the verifier reads them
+        // from the text.
         using var document = ParseDocument(body, KbsErrorKind.RcarAttestFailed, "Attestation");
         var attestation = document.RootElement;
         if (attestation.ValueKind != JsonValueKind.Object)
@@ -178,8 +182,8 @@ public sealed class RcarService
             new AttestationEvaluationRequest
             {
                 Tee = session.Tee,
-                Evidence = CompactJson.Of(primaryEvidence),
-                ParsedEvidence = primaryEvidence,
+                Evidence = CompactJson.Of(document, primaryEvidence),
+                ParsedEvidence = new ParsedJsonEvidence(document, primaryEvidence),
                 StructuredRuntimeData = RuntimeDataBinding.Build(session.Nonce, teeKey.Jwk, additional),
                 RuntimeDataHashAlgorithm = string.Equals(session.Tee, "se", StringComparison.Ordinal) ? "sha512" : "sha384",
                 InitData = initData,
@@ -291,7 +295,7 @@ public sealed class RcarService
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static JsonDocument ParseDocument(ReadOnlyMemory<byte> body, KbsErrorKind kind, string what)
+    private static MaskedJsonDocument ParseDocument(ReadOnlyMemory<byte> body, KbsErrorKind kind, string what)
     {
         if (body.Length > MaxBodyBytes)
         {
@@ -300,7 +304,7 @@ public sealed class RcarService
 
         try
         {
-            return JsonDocument.Parse(body);
+            return MaskedJsonDocument.Parse(body);
         }
         catch (JsonException ex)
         {

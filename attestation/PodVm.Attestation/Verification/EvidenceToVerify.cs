@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace PodVm.Attestation.Verification;
 
 /// <summary>What the KBS hands a verifier for one attestation.</summary>
@@ -31,5 +29,5 @@ public sealed record EvidenceToVerify
     /// whose compact form <see cref="Evidence"/> is), valid while the verification runs. A verifier that reads JSON
     /// evidence may use it instead of parsing <see cref="Evidence"/> again, under the same limits it would apply.
     /// </summary>
-    internal JsonElement? ParsedJson { get; init; }
+    internal ParsedJsonEvidence? ParsedJson { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PodVm.Attestation.Kbs;
+using PodVm.Attestation.Verifiers.Common;
 
 namespace PodVm.Attestation.Tests.Kbs;
 
@@ -26,6 +27,9 @@ public sealed class RcarEvidenceBytesTests
         "\"a JSON string\"",
         "[1, 2, 3]",
         "12345",
+        "{\"report\":[" + string.Join(',', Enumerable.Range(0, 40)) + "],\"s\":\"[1,2]\"}",
+        "{ \"report\" : [" + string.Join(", ", Enumerable.Range(200, 40).Select(i => i % 256)) + "],\n \"nested\": [[" + string.Join(',', Enumerable.Range(0, 16)) + "], [1.5, 2]] }",
+        "{\"report\":[" + string.Join(',', Enumerable.Range(0, 20)) + ",300]}",
     };
 
     [Theory]
@@ -35,6 +39,17 @@ public sealed class RcarEvidenceBytesTests
         using var document = JsonDocument.Parse(json);
 
         var bytes = CompactJson.Of(document.RootElement);
+
+        Assert.Equal(JsonNode.Parse(json)!.ToJsonString(JsonText.Compact), Encoding.UTF8.GetString(bytes));
+    }
+
+    [Theory]
+    [MemberData(nameof(Evidence))]
+    public void Of_ElementOfAMaskedDocument_EqualsJsonNodeCompactSerialization(string json)
+    {
+        using var document = MaskedJsonDocument.Parse(Encoding.UTF8.GetBytes(json), minMaskedElements: 1);
+
+        var bytes = CompactJson.Of(document, document.RootElement);
 
         Assert.Equal(JsonNode.Parse(json)!.ToJsonString(JsonText.Compact), Encoding.UTF8.GetString(bytes));
     }

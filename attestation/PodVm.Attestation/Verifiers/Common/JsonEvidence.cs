@@ -22,6 +22,22 @@ internal static class JsonEvidence
     }
 
     /// <summary>
+    /// As <see cref="Parse"/> (same limit, same refusals and messages), without tokenizing the numbers of plain byte
+    /// arrays; read those with <see cref="ByteArray(MaskedJsonDocument, JsonElement, string, int?)"/>.
+    /// </summary>
+    public static MaskedJsonDocument ParseMasked(ReadOnlyMemory<byte> json, string what)
+    {
+        try
+        {
+            return MaskedJsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            throw VerificationException.Malformed($"{what} is not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>
     /// Whether valid JSON <paramref name="json"/> never has more than <see cref="MaxDepth"/> objects and arrays open at
     /// once, i.e. whether <see cref="Parse"/> would accept its nesting (for evidence the caller has parsed already).
     /// </summary>
@@ -111,7 +127,33 @@ internal static class JsonEvidence
     }
 
     /// <summary>
-    /// The common case of <see cref="ByteArray"/> read straight from the array's JSON text (a 1.3 KB certificate is
+    /// <see cref="ByteArray(JsonElement, string, int?)"/> for an element of a <see cref="MaskedJsonDocument"/>: read from
+    /// the element's original text, so a masked array reads as the numbers it holds, with the same result and the same
+    /// refusal as the element of an unmasked parse.
+    /// </summary>
+    public static byte[] ByteArray(MaskedJsonDocument document, JsonElement element, string what, int? length = null)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var text = document.TextOf(element);
+            if (TryReadPlainByteArray(text.Span, length, out var plain))
+            {
+                return plain;
+            }
+
+            if (document.IsMasked(element))
+            {
+                // A masked array of the wrong length: the element-by-element reader names the count it holds.
+                using var original = JsonDocument.Parse(text);
+                return ByteArray(original.RootElement, what, length);
+            }
+        }
+
+        return ByteArray(element, what, length);
+    }
+
+    /// <summary>
+    /// The common case of <see cref="ByteArray(JsonElement, string, int?)"/> read straight from the array's JSON text (a 1.3 KB certificate is
     /// ~1300 elements): every element a plain decimal integer 0–255 and, with a length, exactly that many. Anything
     /// else (another number form, another value kind, a wrong count) returns false and is left to the element-by-element
     /// reader, which accepts or refuses it with its own message.

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers.Common;
 
 namespace PodVm.Attestation.Verifiers.Snp;
@@ -17,7 +18,7 @@ internal static class SnpEvidenceDecoder
     /// The same evidence already parsed by the caller, or null. Used for the JSON encoding instead of parsing the bytes
     /// again when the bytes stay within the nesting depth the parse would allow (<see cref="JsonEvidence.MaxDepth"/>).
     /// </param>
-    public static SnpEvidenceInput Decode(ReadOnlyMemory<byte> evidence, JsonElement? parsed = null)
+    public static SnpEvidenceInput Decode(ReadOnlyMemory<byte> evidence, ParsedJsonEvidence? parsed = null)
     {
         var span = evidence.Span;
         if (span.Length == SnpReport.Size)
@@ -27,8 +28,8 @@ internal static class SnpEvidenceDecoder
 
         if (JsonEvidence.LooksLikeJson(span))
         {
-            return parsed is { } element && JsonEvidence.WithinMaxDepth(span)
-                ? DecodeTrusteeJson(element)
+            return parsed is { } p && JsonEvidence.WithinMaxDepth(span)
+                ? DecodeTrusteeJson(p.Document, p.Element)
                 : DecodeTrusteeJson(evidence);
         }
 
@@ -43,11 +44,13 @@ internal static class SnpEvidenceDecoder
 
     private static SnpEvidenceInput DecodeTrusteeJson(ReadOnlyMemory<byte> json)
     {
-        using var document = JsonEvidence.Parse(json, "SEV-SNP evidence");
-        return DecodeTrusteeJson(document.RootElement);
+        using var document = JsonEvidence.ParseMasked(json, "SEV-SNP evidence");
+        return DecodeTrusteeJson(document, document.RootElement);
     }
 
-    private static SnpEvidenceInput DecodeTrusteeJson(JsonElement root)
+    /// <param name="document">The parsed JSON (byte arrays read through it: they may be masked).</param>
+    /// <param name="root">The SnpEvidence object in it.</param>
+    private static SnpEvidenceInput DecodeTrusteeJson(MaskedJsonDocument document, JsonElement root)
     {
         var report = JsonEvidence.Property(root, "attestation_report", "SEV-SNP evidence");
         var certificates = new List<ReadOnlyMemory<byte>>();
@@ -55,15 +58,15 @@ internal static class SnpEvidenceDecoder
         {
             foreach (var entry in chain.EnumerateArray())
             {
-                certificates.Add(JsonEvidence.ByteArray(JsonEvidence.Property(entry, "data", "cert_chain entry"), "cert_chain data"));
+                certificates.Add(JsonEvidence.ByteArray(document, JsonEvidence.Property(entry, "data", "cert_chain entry"), "cert_chain data"));
             }
         }
 
-        return new SnpEvidenceInput(Encode(report), certificates);
+        return new SnpEvidenceInput(Encode(document, report), certificates);
     }
 
     /// <summary>Re-encodes virtee/sev's serde form of an ATTESTATION_REPORT into its 1184-byte binary layout.</summary>
-    private static byte[] Encode(JsonElement r)
+    private static byte[] Encode(MaskedJsonDocument document, JsonElement r)
     {
         var raw = new byte[SnpReport.Size];
         var span = raw.AsSpan();
@@ -71,25 +74,25 @@ internal static class SnpEvidenceDecoder
         BinaryPrimitives.WriteUInt32LittleEndian(span[0x000..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "version", W), "version"));
         BinaryPrimitives.WriteUInt32LittleEndian(span[0x004..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "guest_svn", W), "guest_svn"));
         BinaryPrimitives.WriteUInt64LittleEndian(span[0x008..], JsonEvidence.UInt64(JsonEvidence.Property(r, "policy", W), "policy"));
-        Bytes(r, "family_id", 16).CopyTo(span[0x010..]);
-        Bytes(r, "image_id", 16).CopyTo(span[0x020..]);
+        Bytes(document, r, "family_id", 16).CopyTo(span[0x010..]);
+        Bytes(document, r, "image_id", 16).CopyTo(span[0x020..]);
         BinaryPrimitives.WriteUInt32LittleEndian(span[0x030..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "vmpl", W), "vmpl"));
         BinaryPrimitives.WriteUInt32LittleEndian(span[0x034..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "sig_algo", W), "sig_algo"));
         BinaryPrimitives.WriteUInt64LittleEndian(span[0x038..], Tcb(r, "current_tcb"));
         BinaryPrimitives.WriteUInt64LittleEndian(span[0x040..], JsonEvidence.UInt64(JsonEvidence.Property(r, "plat_info", W), "plat_info"));
         BinaryPrimitives.WriteUInt32LittleEndian(span[0x048..], (uint)JsonEvidence.UInt64(JsonEvidence.Property(r, "key_info", W), "key_info"));
-        Bytes(r, "report_data", 64).CopyTo(span[0x050..]);
-        Bytes(r, "measurement", 48).CopyTo(span[0x090..]);
-        Bytes(r, "host_data", 32).CopyTo(span[0x0C0..]);
-        Bytes(r, "id_key_digest", 48).CopyTo(span[0x0E0..]);
-        Bytes(r, "author_key_digest", 48).CopyTo(span[0x110..]);
-        Bytes(r, "report_id", 32).CopyTo(span[0x140..]);
-        Bytes(r, "report_id_ma", 32).CopyTo(span[0x160..]);
+        Bytes(document, r, "report_data", 64).CopyTo(span[0x050..]);
+        Bytes(document, r, "measurement", 48).CopyTo(span[0x090..]);
+        Bytes(document, r, "host_data", 32).CopyTo(span[0x0C0..]);
+        Bytes(document, r, "id_key_digest", 48).CopyTo(span[0x0E0..]);
+        Bytes(document, r, "author_key_digest", 48).CopyTo(span[0x110..]);
+        Bytes(document, r, "report_id", 32).CopyTo(span[0x140..]);
+        Bytes(document, r, "report_id_ma", 32).CopyTo(span[0x160..]);
         BinaryPrimitives.WriteUInt64LittleEndian(span[0x180..], Tcb(r, "reported_tcb"));
         span[0x188] = OptionalByte(r, "cpuid_fam_id");
         span[0x189] = OptionalByte(r, "cpuid_mod_id");
         span[0x18A] = OptionalByte(r, "cpuid_step");
-        Bytes(r, "chip_id", 64).CopyTo(span[0x1A0..]);
+        Bytes(document, r, "chip_id", 64).CopyTo(span[0x1A0..]);
         BinaryPrimitives.WriteUInt64LittleEndian(span[0x1E0..], Tcb(r, "committed_tcb"));
         Version(r, "current").CopyTo(span[0x1E8..]);
         Version(r, "committed").CopyTo(span[0x1EC..]);
@@ -105,13 +108,13 @@ internal static class SnpEvidenceDecoder
         }
 
         var signature = JsonEvidence.Property(r, "signature", W);
-        JsonEvidence.ByteArray(JsonEvidence.Property(signature, "r", "signature"), "signature.r", 72).CopyTo(span[0x2A0..]);
-        JsonEvidence.ByteArray(JsonEvidence.Property(signature, "s", "signature"), "signature.s", 72).CopyTo(span[0x2E8..]);
+        JsonEvidence.ByteArray(document, JsonEvidence.Property(signature, "r", "signature"), "signature.r", 72).CopyTo(span[0x2A0..]);
+        JsonEvidence.ByteArray(document, JsonEvidence.Property(signature, "s", "signature"), "signature.s", 72).CopyTo(span[0x2E8..]);
         return raw;
     }
 
-    private static byte[] Bytes(JsonElement r, string name, int length) =>
-        JsonEvidence.ByteArray(JsonEvidence.Property(r, name, "attestation_report"), name, length);
+    private static byte[] Bytes(MaskedJsonDocument document, JsonElement r, string name, int length) =>
+        JsonEvidence.ByteArray(document, JsonEvidence.Property(r, name, "attestation_report"), name, length);
 
     private static byte OptionalByte(JsonElement r, string name) =>
         JsonEvidence.OptionalProperty(r, name) is { } v ? checked((byte)JsonEvidence.UInt64(v, name)) : (byte)0;

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using PodVm.Attestation.Kbs;
 using PodVm.Attestation.Verification;
 using PodVm.Attestation.Verifiers;
@@ -20,10 +19,10 @@ public sealed class SnpParsedEvidenceTests
     public void Decode_ParsedGenoaEvidence_SameReportAndCertificatesAsTheBytes()
     {
         var bytes = Vectors.Bytes(GenoaJson);
-        using var document = JsonDocument.Parse(bytes);
+        using var document = MaskedJsonDocument.Parse(bytes);
 
         var fromBytes = SnpEvidenceDecoder.Decode(bytes);
-        var fromParsed = SnpEvidenceDecoder.Decode(bytes, document.RootElement);
+        var fromParsed = SnpEvidenceDecoder.Decode(bytes, new ParsedJsonEvidence(document, document.RootElement));
 
         Assert.Equal(fromBytes.Report, fromParsed.Report);
         Assert.Equal(fromBytes.Certificates.Select(c => c.ToArray()), fromParsed.Certificates.Select(c => c.ToArray()));
@@ -33,12 +32,12 @@ public sealed class SnpParsedEvidenceTests
     public async Task VerifyAsync_ParsedGenoaEvidence_SameClaimsAsTheBytes()
     {
         var bytes = Vectors.Bytes(GenoaJson);
-        using var document = JsonDocument.Parse(bytes);
+        using var document = MaskedJsonDocument.Parse(bytes);
         var verifier = EvidenceVerifiers.CreateSnp(new SnpVerifierOptions(), TimeProvider.System);
         var plain = new EvidenceToVerify { Evidence = bytes, At = Vectors.SnpTime };
 
         var fromBytes = await verifier.VerifyAsync(plain, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
-        var fromParsed = await verifier.VerifyAsync(plain with { ParsedJson = document.RootElement }, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
+        var fromParsed = await verifier.VerifyAsync(plain with { ParsedJson = new ParsedJsonEvidence(document, document.RootElement) }, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
 
         Assert.True(fromBytes.IsVerified, fromBytes.Failure?.ToString());
         Assert.True(fromParsed.IsVerified, fromParsed.Failure?.ToString());
@@ -56,12 +55,12 @@ public sealed class SnpParsedEvidenceTests
         var original = Vectors.Text(GenoaJson).Trim();
         var nested = new string('[', depth - 1) + "1" + new string(']', depth - 1);
         var bytes = Encoding.UTF8.GetBytes(original[..^1] + ",\"extra\":" + nested + "}");
-        using var document = JsonDocument.Parse(bytes);
+        using var document = MaskedJsonDocument.Parse(bytes);
         var verifier = EvidenceVerifiers.CreateSnp(new SnpVerifierOptions(), TimeProvider.System);
         var plain = new EvidenceToVerify { Evidence = bytes, At = Vectors.SnpTime };
 
         var fromBytes = await verifier.VerifyAsync(plain, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
-        var fromParsed = await verifier.VerifyAsync(plain with { ParsedJson = document.RootElement }, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
+        var fromParsed = await verifier.VerifyAsync(plain with { ParsedJson = new ParsedJsonEvidence(document, document.RootElement) }, TestContext.Current.CancellationToken).AsTask().DefaultTimeout();
 
         Assert.Equal(depth <= JsonEvidence.MaxDepth, fromBytes.IsVerified);
         Assert.Equal(fromBytes.IsVerified, fromParsed.IsVerified);
