@@ -27,7 +27,10 @@ public static class KbsHost
     /// </summary>
     public static WebApplication Build(string[] args, string? configFile = null, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Configuration is read once, at start-up (options are bound once): no reload on change. With reload on, the
+        // host's appsettings.json sources watch the content root — the working directory — recursively, adding an
+        // inotify watch per directory below it and waking the process for every file written there.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         if (configFile is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
