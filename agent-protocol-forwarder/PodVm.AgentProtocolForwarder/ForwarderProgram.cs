@@ -32,6 +32,43 @@ public static class ForwarderProgram
             return 2;
         }
 
+        StartupNotifier? notifier = null;
+        try
+        {
+            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath) : null;
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync("podvm-forwarder: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using (notifier)
+        {
+            if (options.ProcessUserDataFirst)
+            {
+                var processed = await RunConfigProcessorAsync([]).ConfigureAwait(false);
+                if (processed != 0)
+                {
+                    notifier?.Notify(StartupNotifier.Failed);
+                    return processed;
+                }
+
+                notifier?.Notify(StartupNotifier.Configured);
+            }
+
+            var exitCode = await ForwardAsync(options, notifier).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                notifier?.Notify(StartupNotifier.Failed);
+            }
+
+            return exitCode;
+        }
+    }
+
+    private static async Task<int> ForwardAsync(ForwarderOptions options, StartupNotifier? notifier)
+    {
         using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-forwarder");
 
         TlsMaterial? tls = null;
@@ -58,6 +95,8 @@ public static class ForwarderProgram
         await using (var forwarder = new AgentForwarder(options, tls, loggerFactory))
         {
             forwarder.Start();
+            notifier?.Notify(StartupNotifier.Ready);
+            notifier?.Dispose();
             await stop.WaitAsync().ConfigureAwait(false);
         }
 

@@ -1,6 +1,10 @@
 namespace PodVm.AgentProtocolForwarder.Forwarding;
 
-/// <summary>Parses upstream-style flags (<c>-listen</c>, <c>-kata-agent-socket</c>, <c>-config</c>, <c>-ca-cert-file</c>, <c>-cert-file</c>, <c>-cert-key</c>, <c>-disable-tls</c>); <c>--x</c> works too.</summary>
+/// <summary>
+/// Parses upstream-style flags (<c>-listen</c>, <c>-kata-agent-socket</c>, <c>-config</c>, <c>-ca-cert-file</c>,
+/// <c>-cert-file</c>, <c>-cert-key</c>, <c>-disable-tls</c>) and PodVm's <c>-process-user-data-first</c> and
+/// <c>-notify</c>; <c>--x</c> works too.
+/// </summary>
 internal static class ForwarderCommandLine
 {
     public const string Usage = """
@@ -12,6 +16,8 @@ internal static class ForwarderCommandLine
           -cert-file <path>          server certificate (default: apf.json tls-server-cert, else /run/peerpod/tls/tls.crt)
           -cert-key <path>           server key (default: apf.json tls-server-key, else /run/peerpod/tls/tls.key)
           -disable-tls               plain TCP (testing only)
+          -process-user-data-first   first do what podvm-config-processor does, in this process (the pod VM's /init)
+          -notify <path>             write CONFIGURED=1 (after the user data) and READY=1 (listening) lines to a file or FIFO
           -pod-namespace, -host-interface  accepted for compatibility, unused
         podvm-forwarder process-user-data [options]   (also when invoked as podvm-config-processor)
         """;
@@ -31,9 +37,10 @@ internal static class ForwarderCommandLine
                 name = name[..eq];
             }
 
-            if (name is "disable-tls")
+            if (name is "disable-tls" or "process-user-data-first")
             {
-                o = o with { DisableTls = inline is null || bool.Parse(inline) };
+                var on = inline is null || bool.Parse(inline);
+                o = name is "disable-tls" ? o with { DisableTls = on } : o with { ProcessUserDataFirst = on };
                 continue;
             }
 
@@ -51,6 +58,7 @@ internal static class ForwarderCommandLine
                 "ca-cert-file" => o with { CaCertFile = Value() },
                 "cert-file" => o with { CertFile = Value() },
                 "cert-key" => o with { CertKey = Value() },
+                "notify" => o with { NotifyPath = Value() },
                 "pod-namespace" or "host-interface" => Skip(o, Value()),
                 _ => throw new ArgumentException($"unknown flag {raw}\n{Usage}"),
             };

@@ -19,6 +19,15 @@ internal sealed record ForwarderOptions
     /// <summary>Plain TCP, for tests only.</summary>
     public bool DisableTls { get; init; }
 
+    /// <summary>
+    /// Process the pod VM's user data first, in this process, as <c>podvm-config-processor</c> does, before reading
+    /// apf.json. The pod VM's /init uses it: one process start instead of two, and OpenSSL initialised once.
+    /// </summary>
+    public bool ProcessUserDataFirst { get; init; }
+
+    /// <summary>A file or FIFO that receives a line per start-up state (<c>CONFIGURED=1</c>, <c>READY=1</c>).</summary>
+    public string? NotifyPath { get; init; }
+
     /// <summary>How long to keep retrying the agent socket for a new connection (upstream waits up to 150 s).</summary>
     public TimeSpan AgentDialTimeout { get; init; } = TimeSpan.FromSeconds(150);
 

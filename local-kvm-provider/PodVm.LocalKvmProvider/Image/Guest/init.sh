@@ -55,7 +55,34 @@ else
   step "config: no user data"
 fi
 
-if [ -x /usr/bin/podvm-config-processor ]; then
+# The forwarder processes the user data first, in its own process (what podvm-config-processor does: under emulation
+# that saves a .NET process start and an OpenSSL initialisation), then listens on 15150. It reports each state as a
+# line on a FIFO that /init holds open read-write (so neither side's open waits): CONFIGURED=1, READY=1, or FAILED=1.
+forwarder=
+if [ -x /usr/bin/podvm-forwarder ]; then
+  notify=/run/podvm/forwarder.notify
+  mkdir -p /run/podvm && mkfifo -m 0600 "$notify" && exec 3<>"$notify" || fail "notify FIFO $notify"
+  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify "$notify" < /dev/null > /dev/console 2>&1 &
+  forwarder=$!
+  step "forwarder started (it processes the user data first)"
+  # Bounded: 60 reads of at most a second; a forwarder that exited without a word is noticed within a second.
+  await_forwarder() {
+    n=0
+    while [ "$n" -lt 60 ]; do
+      n=$((n + 1))
+      line=
+      if read -t 1 -u 3 line; then
+        [ "$line" = "$1" ] && return 0
+        [ "$line" = FAILED=1 ] && fail "podvm-forwarder did not reach $1 (see the lines above)"
+      elif [ ! -e "/proc/$forwarder" ] || grep -q '^State:.*Z' "/proc/$forwarder/status" 2>/dev/null; then
+        fail "podvm-forwarder exited before $1 (see the lines above)"
+      fi
+    done
+    fail "podvm-forwarder: no $1 after 60 s"
+  }
+  await_forwarder CONFIGURED=1
+  step "config processed (by the forwarder)"
+elif [ -x /usr/bin/podvm-config-processor ]; then
   /usr/bin/podvm-config-processor || fail "podvm-config-processor (see the lines above)"
   step "config processor"
 fi
@@ -75,21 +102,13 @@ if [ -x /usr/bin/podvm-guest-agent ]; then
   step "guest agent started"
 fi
 
-if [ -x /usr/bin/podvm-forwarder ]; then
-  setsid /usr/bin/podvm-forwarder < /dev/null > /dev/console 2>&1 &
-  step "forwarder started"
+if [ -n "$forwarder" ]; then
+  await_forwarder READY=1
+  exec 3<&-
 else
   httpd -p 15150 -h /usr/share/podvm/www || fail "ready responder"
   step "ready responder on :15150 (no forwarder in this image)"
 fi
-
-# Port 15150 is 0x3B2E in /proc/net/tcp; state 0A is LISTEN.
-tries=0
-until grep -qE ':3B2E [0-9A-F]+:0000 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do
-  tries=$((tries + 1))
-  [ "$tries" -gt 200 ] && fail "nothing listens on port 15150 after 20 s"
-  usleep 100000
-done
 
 step ready
 echo "PODVM_READY"

@@ -1,0 +1,64 @@
+namespace PodVm.AgentProtocolForwarder.Forwarding;
+
+/// <summary>
+/// Tells whoever started the forwarder how far its start has got, one <c>NAME=1</c> line per state
+/// (<see cref="Configured"/>, <see cref="Ready"/> or <see cref="Failed"/>, in the manner of systemd's sd_notify): the
+/// pod VM's /init reads them from a FIFO instead of polling /proc/net/tcp, so it learns of each state at once and
+/// spends no emulated CPU asking. The target is opened once, before any state, so a wrong path
+/// fails the start at once instead of leaving the reader waiting; the reader of a FIFO must hold it open (the /init
+/// opens it read-write), or the open waits for one.
+/// </summary>
+internal sealed class StartupNotifier : IDisposable
+{
+    /// <summary>The user data was processed and every configuration file is written.</summary>
+    public const string Configured = "CONFIGURED=1";
+
+    /// <summary>The listener is bound: connections are queued from now on.</summary>
+    public const string Ready = "READY=1";
+
+    /// <summary>The start failed (the reason is on standard error); the process exits.</summary>
+    public const string Failed = "FAILED=1";
+
+    private readonly FileStream _target;
+
+    private StartupNotifier(FileStream target) => _target = target;
+
+    /// <summary>Opens <paramref name="path"/> (an existing file or FIFO) for writing.</summary>
+    /// <exception cref="IOException">The path does not exist or cannot be written; the message names it.</exception>
+    public static StartupNotifier Open(string path)
+    {
+        try
+        {
+            return new StartupNotifier(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0));
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"cannot open the notify target {path}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Writes one state line, unbuffered, so the reader sees it at once. A reader that has gone away (EPIPE) does not
+    /// stop the forwarder: serving matters more than the notice, so the failure is reported and false returned.
+    /// </summary>
+    public bool Notify(string state)
+    {
+        if (!_target.CanWrite)
+        {
+            return false; // disposed: the start is over and the reader was told
+        }
+
+        try
+        {
+            _target.Write(System.Text.Encoding.ASCII.GetBytes(state + "\n"));
+            return true;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"podvm-forwarder: could not notify {state}: {ex.Message}");
+            return false;
+        }
+    }
+
+    public void Dispose() => _target.Dispose();
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using PodVm.AgentProtocolForwarder.Forwarding;
+
+namespace PodVm.AgentProtocolForwarder.Tests;
+
+public sealed class StartupNotifierTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("podvm-notify-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Open_MissingPath_IOExceptionNamesThePath()
+    {
+        var path = Path.Combine(_dir, "absent", "notify");
+
+        var ex = Assert.Throws<IOException>(() => StartupNotifier.Open(path));
+
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notify_RegularFile_OneLinePerStateInOrder()
+    {
+        var path = Path.Combine(_dir, "notify");
+        File.WriteAllBytes(path, []);
+
+        using (var notifier = StartupNotifier.Open(path))
+        {
+            Assert.True(notifier.Notify(StartupNotifier.Configured));
+            Assert.True(notifier.Notify(StartupNotifier.Ready));
+        }
+
+        Assert.Equal("CONFIGURED=1\nREADY=1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Notify_AfterDispose_FalseAndNothingWritten()
+    {
+        var path = Path.Combine(_dir, "notify");
+        File.WriteAllBytes(path, []);
+        var notifier = StartupNotifier.Open(path);
+        notifier.Dispose();
+
+        Assert.False(notifier.Notify(StartupNotifier.Failed));
+        Assert.Equal(string.Empty, File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task Notify_Fifo_ReaderSeesEachLineAsItIsWritten()
+    {
+        var fifo = MakeFifo();
+        // As the pod VM's /init does: the reader holds the FIFO open read-write, so the writer's open never waits.
+        await using var reader = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        using var lines = new StreamReader(reader);
+
+        using var notifier = StartupNotifier.Open(fifo);
+        notifier.Notify(StartupNotifier.Configured);
+        Assert.Equal("CONFIGURED=1", await lines.ReadLineAsync().DefaultTimeout());
+        notifier.Notify(StartupNotifier.Ready);
+        Assert.Equal("READY=1", await lines.ReadLineAsync().DefaultTimeout());
+    }
+
+    [Fact]
+    public void Notify_FifoReaderGone_FalseInsteadOfThrowing()
+    {
+        var fifo = MakeFifo();
+        var reader = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        using var notifier = StartupNotifier.Open(fifo);
+        reader.Dispose();
+
+        Assert.False(notifier.Notify(StartupNotifier.Ready));
+    }
+
+    private string MakeFifo()
+    {
+        Requires.Tool("mkfifo", "coreutils");
+        var path = Path.Combine(_dir, "notify.fifo");
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", ["-m", "0600", path]) { UseShellExecute = false })!;
+        Assert.True(mkfifo.WaitForExit(TimeSpan.FromSeconds(10)), "mkfifo did not finish in 10 s");
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+}
