@@ -41,7 +41,7 @@ internal static class CompactJson
     public static byte[] Of(MaskedJsonDocument document, JsonElement element)
     {
         var text = document.TextOf(element);
-        if (IsCompact(text.Span))
+        if (document.IsCompact || IsCompact(text.Span))
         {
             return text.ToArray();
         }

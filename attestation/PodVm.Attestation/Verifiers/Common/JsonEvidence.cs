@@ -133,6 +133,11 @@ internal static class JsonEvidence
     /// </summary>
     public static byte[] ByteArray(MaskedJsonDocument document, JsonElement element, string what, int? length = null)
     {
+        if (document.MaskedBytes(element) is { } decoded && (length is null || decoded.Length == length))
+        {
+            return decoded;
+        }
+
         if (element.ValueKind == JsonValueKind.Array)
         {
             var text = document.TextOf(element);

@@ -28,15 +28,28 @@ internal sealed class MaskedJsonDocument : IDisposable
     private readonly ReadOnlyMemory<byte> _json;
     private readonly ReadOnlyMemory<byte> _parsed;
     private readonly JsonDocument _document;
+    private readonly Dictionary<int, byte[]>? _arrays;
 
-    private MaskedJsonDocument(ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> parsed, JsonDocument document)
+    private MaskedJsonDocument(ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> parsed, JsonDocument document, Scan scan)
     {
         _json = json;
         _parsed = parsed;
         _document = document;
+        _arrays = parsed.Equals(json) ? null : scan.Arrays;
+        MaxDepth = scan.MaxDepth;
+        IsCompact = scan.Compact;
     }
 
     public JsonElement RootElement => _document.RootElement;
+
+    /// <summary>The deepest nesting of objects and arrays in the text (the root object or array is 1).</summary>
+    public int MaxDepth { get; }
+
+    /// <summary>
+    /// Whether the whole text is compact JSON as <c>CompactJson.IsCompact</c> defines it (no whitespace outside strings,
+    /// no backslash, only ASCII below DEL), and therefore every element's text too.
+    /// </summary>
+    public bool IsCompact { get; }
 
     /// <summary>Whether any array was masked.</summary>
     public bool HasMaskedArrays => !_parsed.Equals(_json);
@@ -47,9 +60,10 @@ internal sealed class MaskedJsonDocument : IDisposable
     /// </summary>
     public static MaskedJsonDocument Parse(ReadOnlyMemory<byte> json, JsonDocumentOptions options = default, int minMaskedElements = MinMaskedElements)
     {
-        if (Mask(json.Span, minMaskedElements) is not { } masked)
+        var scan = Scan.Of(json.Span, minMaskedElements);
+        if (scan.Masked is not { } masked)
         {
-            return new MaskedJsonDocument(json, json, JsonDocument.Parse(json, options));
+            return new MaskedJsonDocument(json, json, JsonDocument.Parse(json, options), scan);
         }
 
         JsonDocument document;
@@ -62,10 +76,10 @@ internal sealed class MaskedJsonDocument : IDisposable
             // Invalid JSON: refused by the parse of the original text, so that the message (which may quote the bytes
             // after the error, e.g. after a broken literal) is exactly JsonDocument's. Should that parse succeed, the
             // document is the unmasked one.
-            return new MaskedJsonDocument(json, json, JsonDocument.Parse(json, options));
+            return new MaskedJsonDocument(json, json, JsonDocument.Parse(json, options), scan);
         }
 
-        return new MaskedJsonDocument(json, masked, document);
+        return new MaskedJsonDocument(json, masked, document, scan);
     }
 
     /// <summary>The element's text as it is in the original JSON (a masked array with its numbers).</summary>
@@ -83,6 +97,22 @@ internal sealed class MaskedJsonDocument : IDisposable
         return _json.Slice((int)offset, raw.Length);
     }
 
+    /// <summary>
+    /// The bytes of a masked array, decoded by the scan (the caller takes the array; each masked array is decoded once
+    /// and given out as it is), or null when <paramref name="element"/> is not a masked array.
+    /// </summary>
+    public byte[]? MaskedBytes(JsonElement element)
+    {
+        if (_arrays is null || element.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var offset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(_parsed.Span), ref MemoryMarshal.GetReference(raw));
+        return offset is >= 0 and <= int.MaxValue && _arrays.TryGetValue((int)offset, out var bytes) ? bytes : null;
+    }
+
     /// <summary>Whether the element's parsed text differs from its original text (it is or holds a masked array).</summary>
     public bool IsMasked(JsonElement element) =>
         HasMaskedArrays && !JsonMarshal.GetRawUtf8Value(element).SequenceEqual(TextOf(element).Span);
@@ -90,65 +120,20 @@ internal sealed class MaskedJsonDocument : IDisposable
     public void Dispose() => _document.Dispose();
 
     /// <summary>A copy of <paramref name="json"/> with the digits and commas of its plain byte arrays blanked, or null when it has none.</summary>
-    internal static byte[]? Mask(ReadOnlySpan<byte> json, int minElements = MinMaskedElements)
-    {
-        byte[]? copy = null;
-        var inString = false;
-        for (var i = 0; i < json.Length; i++)
-        {
-            var b = json[i];
-            if (inString)
-            {
-                if (b == (byte)'\\')
-                {
-                    i++;
-                }
-                else if (b == (byte)'"')
-                {
-                    inString = false;
-                }
-
-                continue;
-            }
-
-            if (b == (byte)'"')
-            {
-                inString = true;
-                continue;
-            }
-
-            if (b != (byte)'[')
-            {
-                continue;
-            }
-
-            var end = PlainByteArrayEnd(json, i, out var count);
-            if (end < 0 || count < minElements)
-            {
-                continue;
-            }
-
-            copy ??= json.ToArray();
-            for (var j = i + 1; j < end; j++)
-            {
-                if (copy[j] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
-                {
-                    copy[j] = (byte)' ';
-                }
-            }
-
-            i = end;
-        }
-
-        return copy;
-    }
+    internal static byte[]? Mask(ReadOnlySpan<byte> json, int minElements = MinMaskedElements) => Scan.Of(json, minElements).Masked;
 
     /// <summary>
     /// The index of the <c>]</c> closing the array that opens at <paramref name="open"/> when it is a valid JSON array
     /// of integers 0–255 written plainly (<c>0</c> or a digit 1–9 followed by at most two digits) with JSON whitespace
     /// (space, tab, CR, LF) around them; -1 for anything else.
     /// </summary>
-    internal static int PlainByteArrayEnd(ReadOnlySpan<byte> json, int open, out int count)
+    internal static int PlainByteArrayEnd(ReadOnlySpan<byte> json, int open, out int count) => PlainByteArrayEnd(json, open, out count, []);
+
+    /// <param name="json">The text.</param>
+    /// <param name="open">The index of the <c>[</c>.</param>
+    /// <param name="count">The number of elements read.</param>
+    /// <param name="values">Receives the elements (when long enough; at most half the array's text is needed).</param>
+    private static int PlainByteArrayEnd(ReadOnlySpan<byte> json, int open, out int count, Span<byte> values)
     {
         count = 0;
         var i = SkipWhitespace(json, open + 1);
@@ -184,6 +169,11 @@ internal sealed class MaskedJsonDocument : IDisposable
                 return -1;
             }
 
+            if (count < values.Length)
+            {
+                values[count] = (byte)value;
+            }
+
             count++;
             i = SkipWhitespace(json, i);
             if (i >= json.Length)
@@ -205,6 +195,91 @@ internal sealed class MaskedJsonDocument : IDisposable
         }
 
         return -1;
+    }
+
+    /// <summary>One pass over the text: the masked copy with the decoded arrays (by the offset of their '['), the nesting depth, compactness.</summary>
+    private readonly record struct Scan(byte[]? Masked, Dictionary<int, byte[]>? Arrays, int MaxDepth, bool Compact)
+    {
+        public static Scan Of(ReadOnlySpan<byte> json, int minElements)
+        {
+            byte[]? copy = null;
+            Dictionary<int, byte[]>? arrays = null;
+            byte[]? values = null;
+            var inString = false;
+            var compact = true;
+            var depth = 0;
+            var maxDepth = 0;
+            for (var i = 0; i < json.Length; i++)
+            {
+                var b = json[i];
+                if (b >= 0x7F)
+                {
+                    compact = false;
+                }
+
+                if (inString)
+                {
+                    if (b == (byte)'\\')
+                    {
+                        compact = false;
+                        i++;
+                    }
+                    else if (b == (byte)'"')
+                    {
+                        inString = false;
+                    }
+
+                    continue;
+                }
+
+                switch (b)
+                {
+                    case (byte)'"':
+                        inString = true;
+                        continue;
+                    case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or (byte)'\\':
+                        compact = false;
+                        continue;
+                    case (byte)'{':
+                        maxDepth = Math.Max(maxDepth, ++depth);
+                        continue;
+                    case (byte)'}' or (byte)']':
+                        depth--;
+                        continue;
+                    case (byte)'[':
+                        maxDepth = Math.Max(maxDepth, ++depth);
+                        break;
+                    default:
+                        continue;
+                }
+
+                values ??= new byte[json.Length / 2];
+                var end = PlainByteArrayEnd(json, i, out var count, values);
+                if (end < 0 || count < minElements)
+                {
+                    continue;
+                }
+
+                copy ??= json.ToArray();
+                for (var j = i + 1; j < end; j++)
+                {
+                    if (copy[j] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                    {
+                        compact = false;
+                    }
+                    else
+                    {
+                        copy[j] = (byte)' ';
+                    }
+                }
+
+                (arrays ??= [])[i] = values.AsSpan(0, count).ToArray();
+                depth--;
+                i = end;
+            }
+
+            return new Scan(copy, arrays, maxDepth, compact && !inString);
+        }
     }
 
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int i)

@@ -28,7 +28,8 @@ internal static class SnpEvidenceDecoder
 
         if (JsonEvidence.LooksLikeJson(span))
         {
-            return parsed is { } p && JsonEvidence.WithinMaxDepth(span)
+            // The parsed document's own depth bounds the evidence's; only a deeper document needs the evidence scanned.
+            return parsed is { } p && (p.Document.MaxDepth <= JsonEvidence.MaxDepth || JsonEvidence.WithinMaxDepth(span))
                 ? DecodeTrusteeJson(p.Document, p.Element)
                 : DecodeTrusteeJson(evidence);
         }

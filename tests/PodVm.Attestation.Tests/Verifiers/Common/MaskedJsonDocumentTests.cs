@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using PodVm.Attestation.Kbs;
 using PodVm.Attestation.Verifiers.Common;
 
 namespace PodVm.Attestation.Tests.Verifiers.Common;
@@ -96,6 +97,24 @@ public sealed class MaskedJsonDocumentTests
         var masked = MaskedJsonDocument.Mask(Encoding.UTF8.GetBytes(json), minElements: 1);
 
         Assert.Equal(expected, masked is null ? null : Encoding.UTF8.GetString(masked));
+    }
+
+    [Theory]
+    [InlineData("{}", 1, true)]
+    [InlineData("[[1]]", 2, true)]
+    [InlineData("{\"a\":[[1,2,3,4]],\"b\":{\"c\":[]}}", 3, true)]
+    [InlineData("{ \"a\":1}", 1, false)]
+    [InlineData("{\"a\":\"\\n\"}", 1, false)]
+    [InlineData("{\"a\":\"\u00E9\"}", 1, false)]
+    [InlineData("{\"a\":[1, 2,3,4]}", 2, false)]
+    [InlineData("{\"a\":\"[[[[{{{\"}", 1, true)]
+    public void Parse_Text_DepthAndCompactnessOfTheWholeText(string json, int depth, bool compact)
+    {
+        using var document = MaskedJsonDocument.Parse(Encoding.UTF8.GetBytes(json), minMaskedElements: 1);
+
+        Assert.Equal(depth, document.MaxDepth);
+        Assert.Equal(compact, document.IsCompact);
+        Assert.Equal(CompactJson.IsCompact(Encoding.UTF8.GetBytes(json)), document.IsCompact);
     }
 
     [Fact]
@@ -221,6 +240,8 @@ public sealed class MaskedJsonDocumentTests
                 if (plain is not null)
                 {
                     AssertSame(plain.RootElement, masked!, masked!.RootElement);
+                    Assert.Equal(Depth(plain.RootElement), masked.MaxDepth);
+                    Assert.Equal(CompactJson.IsCompact(json), masked.IsCompact);
                 }
             }
         }
@@ -245,6 +266,7 @@ public sealed class MaskedJsonDocumentTests
                 break;
             case JsonValueKind.Array when document.IsMasked(masked) && masked.GetArrayLength() == 0:
                 Assert.All(plain.EnumerateArray(), e => Assert.True(e.ValueKind == JsonValueKind.Number && e.TryGetByte(out _)));
+                Assert.Equal(plain.EnumerateArray().Select(e => e.GetByte()), document.MaskedBytes(masked));
                 break;
             case JsonValueKind.Array:
                 var plainItems = plain.EnumerateArray().ToList();
@@ -258,6 +280,13 @@ public sealed class MaskedJsonDocumentTests
                 break;
         }
     }
+
+    private static int Depth(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
 
     private static string RandomValue(Random random, int depth)
     {
