@@ -3,8 +3,13 @@ namespace PodVm.LocalKvmProvider.Image;
 /// <summary>What to build and where. Defaults put everything under <see cref="PodVmPaths.Home"/>.</summary>
 public sealed record ImageBuildOptions
 {
-    /// <summary>The kernel command line of the image; part of the launch measurement.</summary>
-    public const string DefaultCommandLine = "console=ttyS0 quiet panic=-1";
+    /// <summary>
+    /// The kernel command line of the image; part of the launch measurement. <c>acpi=noirq</c>: PCI interrupts are
+    /// routed from the firmware's tables instead of by evaluating the ACPI interrupt-link methods: under TCG the AML
+    /// interpreter took 0.3–0.8 s of the boot to enable the two virtio devices' links when virtio_pci loads (0.02 s
+    /// without); the virtio devices use MSI-X, and the power button (ACPI SCI) is unaffected.
+    /// </summary>
+    public const string DefaultCommandLine = "console=ttyS0 quiet panic=-1 acpi=noirq";
 
     /// <summary>Loaded by /init before anything else: what the guest needs to report ready and run containers.</summary>
     public static readonly IReadOnlyList<string> DefaultModules =
