@@ -62,20 +62,30 @@ forwarder=
 if [ -x /usr/bin/podvm-forwarder ]; then
   notify=/run/podvm/forwarder.notify
   mkdir -p /run/podvm && mkfifo -m 0600 "$notify" && exec 3<>"$notify" || fail "notify FIFO $notify"
-  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify "$notify" < /dev/null > /dev/console 2>&1 &
+  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify "$notify" < /dev/null > /dev/console 2>&1 3<&- &
   forwarder=$!
   step "forwarder started (it processes the user data first)"
-  # Bounded: 60 reads of at most a second; a forwarder that exited without a word is noticed within a second.
+  # One byte per read: busybox's `read -t` gives up at its deadline even in the middle of a line, and the bytes it
+  # took are gone, so a line that arrives as the deadline passes would be lost. A one-byte read either takes the byte
+  # or leaves it. Bounded: 60 one-second timeouts, 256 bytes; a forwarder that exited without a word is noticed
+  # within a second.
+  pending=
   await_forwarder() {
     n=0
-    while [ "$n" -lt 60 ]; do
-      n=$((n + 1))
-      line=
-      if read -t 1 -u 3 line; then
-        [ "$line" = "$1" ] && return 0
-        [ "$line" = FAILED=1 ] && fail "podvm-forwarder did not reach $1 (see the lines above)"
-      elif [ ! -e "/proc/$forwarder" ] || grep -q '^State:.*Z' "/proc/$forwarder/status" 2>/dev/null; then
-        fail "podvm-forwarder exited before $1 (see the lines above)"
+    bytes=0
+    while [ "$n" -lt 60 ] && [ "$bytes" -lt 256 ]; do
+      c=
+      if read -r -t 1 -n 1 -u 3 c; then
+        bytes=$((bytes + 1))
+        [ -n "$c" ] && { pending="$pending$c"; continue; }
+        [ "$pending" = "$1" ] && { pending=; return 0; }
+        [ "$pending" = FAILED=1 ] && fail "podvm-forwarder did not reach $1 (see the lines above)"
+        pending=
+      else
+        n=$((n + 1))
+        if [ ! -e "/proc/$forwarder" ] || grep -q '^State:.*Z' "/proc/$forwarder/status" 2>/dev/null; then
+          fail "podvm-forwarder exited before $1 (see the lines above)"
+        fi
       fi
     done
     fail "podvm-forwarder: no $1 after 60 s"
@@ -93,12 +103,12 @@ fi
 # forwarder (what ready waits for) would otherwise share the CPU with it. Its priority goes back to normal at ready.
 # (busybox has no nice applet: the shell renices itself, then becomes the attester; threads inherit the value.)
 if [ -x /usr/bin/podvm-attester ]; then
-  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 &
+  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 3<&- &
   step "attester started (nice 19 until ready)"
 fi
 
 if [ -x /usr/bin/podvm-guest-agent ]; then
-  setsid /usr/bin/podvm-guest-agent < /dev/null > /dev/console 2>&1 &
+  setsid /usr/bin/podvm-guest-agent < /dev/null > /dev/console 2>&1 3<&- &
   step "guest agent started"
 fi
 
