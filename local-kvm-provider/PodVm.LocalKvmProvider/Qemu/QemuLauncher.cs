@@ -26,6 +26,7 @@ public static class QemuLauncher
             startInfo.ArgumentList.Add(argument);
         }
 
+        Hosting.InheritedDescriptors.MarkCloseOnExecOnce();
         File.Delete(spec.PidFile);
         var process = Process.Start(startInfo) ?? throw new QemuLaunchException($"{spec.QemuBinary} could not be started.");
         process.StandardInput.Close();

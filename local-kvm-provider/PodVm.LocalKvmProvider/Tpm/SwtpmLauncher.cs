@@ -35,6 +35,7 @@ public static class SwtpmLauncher
             startInfo.ArgumentList.Add(argument);
         }
 
+        Hosting.InheritedDescriptors.MarkCloseOnExecOnce();
         Process process;
         try
         {
