@@ -57,7 +57,7 @@ internal static class BenchCommand
                 return 2;
             }
 
-            output.WriteLine($"podvm bench boot: {count} runs each, {provider.Accelerator}{(provider.Accelerator == Accelerator.Tcg ? $" tb-size={QemuLaunchSpec.DefaultTcgTranslationBufferMiB} MiB" : string.Empty)}, -M pc, {vcpuCount} vCPU, {memoryMiB} MiB, kernel {manifest.Kernel.Package} (PVH vmlinux), cmdline '{pvh.CommandLine}'; load average {LoadAverage()}");
+            output.WriteLine($"podvm bench boot: {count} runs each, {provider.Accelerator}{(provider.Accelerator == Accelerator.Tcg ? $" tb-size={QemuLaunchSpec.DefaultTcgTranslationBufferMiB} MiB, -cpu {QemuCommandLine.TcgCpu}" : string.Empty)}, -M pc, {vcpuCount} vCPU, {memoryMiB} MiB, kernel {manifest.Kernel.Package} (PVH vmlinux), cmdline '{pvh.CommandLine}'; load average {LoadAverage()}");
             var bare = new List<double>();
             var ours = new List<double>();
             var guestUptime = new List<double>();

@@ -13,6 +13,9 @@ public static class QemuCommandLine
     public const string SidePortName = "podvm.side";
     public const string UserDataFwCfgName = "opt/podvm/userdata";
 
+    /// <summary>The CPU model under TCG: QEMU's default, qemu64, plus RDRAND (see <see cref="Build"/>).</summary>
+    public const string TcgCpu = "qemu64,+rdrand";
+
     public static IReadOnlyList<string> Build(QemuLaunchSpec spec)
     {
         var args = new List<string>
@@ -34,6 +37,13 @@ public static class QemuCommandLine
             args.AddRange(["-accel", spec.TcgTranslationBufferMiB > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"tcg,tb-size={spec.TcgTranslationBufferMiB}")
                 : "tcg"]);
+
+            // QEMU's default TCG CPU (qemu64) has no RDRAND, so the guest kernel's random pool is not ready until its
+            // jitter-entropy loop has run, and the first process that asks for random bytes (every .NET process does
+            // at start) waited ~1 s for it under emulation. TCG's RDRAND returns the host's random bytes, and the
+            // kernel (RANDOM_TRUST_CPU) is ready before /init runs. Under emulation the host sees the whole guest
+            // anyway; with KVM `-cpu host` passes the real instruction through.
+            args.AddRange(["-cpu", TcgCpu]);
         }
 
         args.AddRange([
