@@ -88,14 +88,7 @@ public sealed class TtrpcBlockingModeTests
         await using var client = await TtrpcClient.ConnectAsync(TtrpcEndpoint.Unix(backend.SocketPath), BlockingClient);
         await using var agent = await backend.AcceptAsync();
 
-        var bad = client.CallRawAsync("grpc.AgentService", "ReadStdout", new byte[] { 1 }, null, CancellationToken.None);
-        var badRequest = await agent.ReadFrameAsync();
-        await agent.SendAsync(RawTtrpcSocket.Frame(badRequest.StreamId, 2, 0, [0x12, 0x64, 0x00]));
-        var failed = await bad.DefaultTimeout();
-        var good = client.CallRawAsync("grpc.AgentService", "ReadStdout", new byte[] { 2 }, null, CancellationToken.None);
-        var goodRequest = await agent.ReadFrameAsync();
-        await agent.SendAsync(RawTtrpcSocket.Frame(goodRequest.StreamId, 2, 0, new Response { Payload = ByteString.CopyFromUtf8("ok") }.ToByteArray()));
-        var answered = await good.DefaultTimeout();
+        var (failed, answered) = await MalformedResponseCalls.BadThenGoodAsync(client, agent);
 
         Assert.Equal(StatusCode.Internal, failed.Code);
         Assert.True(answered.IsSuccess);

@@ -57,16 +57,7 @@ public sealed class TtrpcFrameRelayTests
         relay.Server.Fallback = (request, ct) => new ValueTask<TtrpcRawResponse>(onward.RelayAsync(request, ct));
         await using var client = await relay.ConnectAsync();
 
-        var bad = client.CallRawAsync("grpc.AgentService", "ReadStdout", new byte[] { 1 }, null, CancellationToken.None);
-        var badRequest = await agent.ReadFrameAsync();
-        // Field 2 (payload) claims 100 bytes; 1 follows.
-        await agent.SendAsync(RawTtrpcSocket.Frame(badRequest.StreamId, 2, 0, [0x12, 0x64, 0x00]));
-        var failed = await bad.DefaultTimeout();
-
-        var good = client.CallRawAsync("grpc.AgentService", "ReadStdout", new byte[] { 2 }, null, CancellationToken.None);
-        var goodRequest = await agent.ReadFrameAsync();
-        await agent.SendAsync(RawTtrpcSocket.Frame(goodRequest.StreamId, 2, 0, new Response { Payload = ByteString.CopyFromUtf8("ok") }.ToByteArray()));
-        var answered = await good.DefaultTimeout();
+        var (failed, answered) = await MalformedResponseCalls.BadThenGoodAsync(client, agent);
 
         Assert.Equal(StatusCode.Internal, failed.Code);
         Assert.StartsWith("malformed response frame", failed.Status?.Message, StringComparison.Ordinal);
