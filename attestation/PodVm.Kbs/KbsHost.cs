@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,12 @@ public static class KbsHost
         // host's appsettings.json sources watch the content root — the working directory — recursively, adding an
         // inotify watch per directory below it and waking the process for every file written there.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+
+        // Defaults below every other source (appsettings.json, the config file, environment and arguments override them):
+        // ASP.NET Core's own categories log warnings and errors only. At Information they write "Request starting",
+        // "Executing endpoint", "Executed endpoint" and "Request finished" for every request; the KBS's own log
+        // (PodVm.*: sessions, attestations, released resources, refusals) keeps the default level.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultSettings });
         if (configFile is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
@@ -138,6 +145,12 @@ public static class KbsHost
         });
         return app;
     }
+
+    /// <summary>Configuration defaults of the KBS, overridden by any other source.</summary>
+    internal static readonly IReadOnlyDictionary<string, string?> DefaultSettings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
 
     private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols, List<ListenOptions> list, KbsOptions options, KbsBoundEndpoints bound)
     {
