@@ -14,6 +14,12 @@ public static class Base64UrlText
             throw new KbsException(kind, $"{what} is missing");
         }
 
+        return Decode(text.AsSpan(), kind, what);
+    }
+
+    /// <summary>As <see cref="Decode(string?, KbsErrorKind, string)"/> for a part of a larger text (e.g. a JWS segment).</summary>
+    public static byte[] Decode(ReadOnlySpan<char> text, KbsErrorKind kind, string what)
+    {
         try
         {
             return Base64Url.DecodeFromChars(text);

@@ -38,19 +38,22 @@ public sealed class EarTokenVerifier
             throw new KbsException(KbsErrorKind.TokenVerifierError, "token is empty or too large");
         }
 
-        var parts = token.Split('.');
-        if (parts.Length != 3)
+        // Exactly three segments (two dots), read in place: the token (~4 KB with SNP claims) is not split into copies.
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
+        if (secondDot < 0 || token.IndexOf('.', secondDot + 1) >= 0)
         {
             throw new KbsException(KbsErrorKind.TokenVerifierError, "token is not a JWS compact serialization");
         }
 
+        var text = token.AsSpan();
         JsonObject header;
         JsonObject payload;
         try
         {
-            header = JsonNode.Parse(Base64UrlText.Decode(parts[0], KbsErrorKind.TokenVerifierError, "token header")) as JsonObject
+            header = JsonNode.Parse(Base64UrlText.Decode(text[..firstDot], KbsErrorKind.TokenVerifierError, "token header")) as JsonObject
                 ?? throw new KbsException(KbsErrorKind.TokenVerifierError, "token header is not an object");
-            payload = JsonNode.Parse(Base64UrlText.Decode(parts[1], KbsErrorKind.TokenVerifierError, "token payload")) as JsonObject
+            payload = JsonNode.Parse(Base64UrlText.Decode(text[(firstDot + 1)..secondDot], KbsErrorKind.TokenVerifierError, "token payload")) as JsonObject
                 ?? throw new KbsException(KbsErrorKind.TokenVerifierError, "token payload is not an object");
         }
         catch (JsonException ex)
@@ -73,8 +76,8 @@ public sealed class EarTokenVerifier
         var key = _trusted.FirstOrDefault(t => t.X.AsSpan().SequenceEqual(x) && t.Y.AsSpan().SequenceEqual(y)).Key
             ?? throw new KbsException(KbsErrorKind.TokenVerifierError, "token signing key is not trusted");
 
-        var signature = Base64UrlText.Decode(parts[2], KbsErrorKind.TokenVerifierError, "token signature");
-        var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        var signature = Base64UrlText.Decode(text[(secondDot + 1)..], KbsErrorKind.TokenVerifierError, "token signature");
+        var signingInput = Encoding.ASCII.GetBytes(token, 0, secondDot);
         if (signature.Length != 64 || !key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
         {
             throw new KbsException(KbsErrorKind.TokenVerifierError, "token signature does not verify");
