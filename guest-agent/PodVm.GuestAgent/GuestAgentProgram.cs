@@ -3,7 +3,6 @@ using PodVm.GuestAgent.Policy;
 using PodVm.GuestAgent.Runtime;
 using PodVm.GuestAgent.Services;
 using PodVm.GuestHosting;
-using PodVm.Protocols.Agent;
 using PodVm.Protocols.Ttrpc;
 
 namespace PodVm.GuestAgent;
@@ -59,8 +58,8 @@ public static class GuestAgentProgram
         Directory.CreateDirectory(options.ContainersRoot);
         using var containers = new ContainerManager(options, policy, logger);
         await using var server = new TtrpcServer(new TtrpcServerOptions(), loggerFactory);
-        AgentService.BindService(server.Services, new AgentServiceImpl(containers, policy, new NetworkConfigurator(options.IpPath), logger));
-        Health.BindService(server.Services, new HealthServiceImpl());
+        AgentServiceBinding.BindAgent(server, new AgentServiceImpl(containers, policy, new NetworkConfigurator(options.IpPath), logger));
+        AgentServiceBinding.BindHealth(server, new HealthServiceImpl());
 
         var endpoint = TtrpcEndpoint.Parse(options.Listen);
         if (endpoint.UnixPath is { } socketPath)

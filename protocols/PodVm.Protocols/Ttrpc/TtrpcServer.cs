@@ -30,7 +30,10 @@ public sealed class TtrpcServer : IAsyncDisposable
 
     public TtrpcServerOptions Options { get; }
 
-    /// <summary>Pass this to a generated <c>BindService(ServiceBinderBase, impl)</c>.</summary>
+    /// <summary>
+    /// Pass this to a generated <c>BindService(ServiceBinderBase, impl)</c>; a NativeAOT program that starts under
+    /// emulation binds with <see cref="TtrpcServiceRegistration"/> instead (see there why).
+    /// </summary>
     public ServiceBinderBase Services => _binder;
 
     /// <summary>

@@ -21,25 +21,24 @@ internal sealed class TtrpcServiceBinder : ServiceBinderBase
     }
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-        Add(method, handler is null ? null : new TtrpcServerMethods.Unary<TRequest, TResponse>(method, handler));
+        Add(method.ServiceName, method.Name, handler is null ? null : new TtrpcServerMethods.Unary<TRequest, TResponse>(method, handler));
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler) =>
-        Add(method, handler is null ? null : new TtrpcServerMethods.ClientStreaming<TRequest, TResponse>(method, handler));
+        Add(method.ServiceName, method.Name, handler is null ? null : new TtrpcServerMethods.ClientStreaming<TRequest, TResponse>(method, handler));
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
-        Add(method, handler is null ? null : new TtrpcServerMethods.ServerStreaming<TRequest, TResponse>(method, handler));
+        Add(method.ServiceName, method.Name, handler is null ? null : new TtrpcServerMethods.ServerStreaming<TRequest, TResponse>(method, handler));
 
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler) =>
-        Add(method, handler is null ? null : new TtrpcServerMethods.DuplexStreaming<TRequest, TResponse>(method, handler));
+        Add(method.ServiceName, method.Name, handler is null ? null : new TtrpcServerMethods.DuplexStreaming<TRequest, TResponse>(method, handler));
 
-    private void Add<TRequest, TResponse>(Method<TRequest, TResponse> method, TtrpcServerMethod? handler)
-        where TRequest : class
-        where TResponse : class
+    /// <summary>Binds a method (null handler: the service is known, the method answers Unimplemented).</summary>
+    internal void Add(string service, string method, TtrpcServerMethod? handler)
     {
-        var methods = _services.GetOrAdd(method.ServiceName, static _ => new ConcurrentDictionary<string, TtrpcServerMethod>(StringComparer.Ordinal));
+        var methods = _services.GetOrAdd(service, static _ => new ConcurrentDictionary<string, TtrpcServerMethod>(StringComparer.Ordinal));
         if (handler is not null)
         {
-            methods[method.Name] = handler;
+            methods[method] = handler;
         }
     }
 }
