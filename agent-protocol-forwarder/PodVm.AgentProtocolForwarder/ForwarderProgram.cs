@@ -35,7 +35,7 @@ public static class ForwarderProgram
         StartupNotifier? notifier = null;
         try
         {
-            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath) : null;
+            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath, "podvm-forwarder") : null;
         }
         catch (IOException ex)
         {

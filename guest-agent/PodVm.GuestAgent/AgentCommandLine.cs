@@ -23,6 +23,7 @@ internal static class AgentCommandLine
                                        confidential data hub containers get secrets from; when initdata
                                        configures a KBS, containers start once it listens (default 127.0.0.1:8006)
           --cdh-wait-seconds <n>       how long StartContainer waits for it (default 30)
+          --notify <path>              FIFO or file: READY=1 once listening, FAILED=1 if the start fails
         """;
 
     public static AgentOptions Parse(IReadOnlyList<string> args)
@@ -54,6 +55,7 @@ internal static class AgentCommandLine
                 "--cgroup-root" => o with { CgroupRoot = value },
                 "--no-pivot" => o with { NoPivot = bool.Parse(value) },
                 "--policy-file" => o with { PolicyFile = value },
+                "--notify" => o with { NotifyPath = value },
                 "--ip" => o with { IpPath = value },
                 "--cdh-endpoint" => o with { CdhEndpoint = value == "none" ? null : CdhEndpointText(value) },
                 "--cdh-wait-seconds" => o with { CdhWaitTimeout = TimeSpan.FromSeconds(int.Parse(value, CultureInfo.InvariantCulture)) },

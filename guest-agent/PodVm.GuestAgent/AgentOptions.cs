@@ -33,6 +33,9 @@ internal sealed record AgentOptions
     /// <summary>A policy file read at start (the measured one from initdata), if it exists.</summary>
     public string PolicyFile { get; init; } = "/run/peerpod/policy.json";
 
+    /// <summary>A file or FIFO the agent writes <c>READY=1</c> to once it listens (<c>FAILED=1</c> if it cannot start); null: none.</summary>
+    public string? NotifyPath { get; init; }
+
     /// <summary>The <c>ip</c> binary used by UpdateInterface/UpdateRoutes.</summary>
     public string IpPath { get; init; } = "/sbin/ip";
 

@@ -27,6 +27,31 @@ public static class GuestAgentProgram
             return 2;
         }
 
+        StartupNotifier? notifier = null;
+        try
+        {
+            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath, "podvm-guest-agent") : null;
+        }
+        catch (IOException ex)
+        {
+            await Console.Error.WriteLineAsync("podvm-guest-agent: " + ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+
+        using (notifier)
+        {
+            var exitCode = await ServeAsync(options, notifier).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                notifier?.Notify(StartupNotifier.Failed);
+            }
+
+            return exitCode;
+        }
+    }
+
+    private static async Task<int> ServeAsync(AgentOptions options, StartupNotifier? notifier)
+    {
         using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-guest-agent");
         var logger = loggerFactory.CreateLogger("podvm-guest-agent");
 
@@ -74,6 +99,8 @@ public static class GuestAgentProgram
         var cgroupVersion = containers.Cgroups.Version.ToString();
         var endpointText = endpoint.ToString();
         AgentLog.Listening(logger, endpointText, cgroupVersion);
+        notifier?.Notify(StartupNotifier.Ready);
+        notifier?.Dispose();
         await stop.WaitAsync().ConfigureAwait(false);
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await server.StopAsync(grace.Token).ConfigureAwait(false);

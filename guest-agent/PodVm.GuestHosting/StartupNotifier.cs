@@ -1,14 +1,14 @@
-namespace PodVm.AgentProtocolForwarder.Forwarding;
+namespace PodVm.GuestHosting;
 
 /// <summary>
-/// Tells whoever started the forwarder how far its start has got, one <c>NAME=1</c> line per state
+/// Tells whoever started a guest program (the forwarder, the guest agent) how far its start has got, one <c>NAME=1</c> line per state
 /// (<see cref="Configured"/>, <see cref="Ready"/> or <see cref="Failed"/>, in the manner of systemd's sd_notify): the
 /// pod VM's /init reads them from a FIFO instead of polling /proc/net/tcp, so it learns of each state at once and
 /// spends no emulated CPU asking. The target is opened once, before any state, so a wrong path
 /// fails the start at once instead of leaving the reader waiting; the reader of a FIFO must hold it open (the /init
 /// opens it read-write), or the open waits for one.
 /// </summary>
-internal sealed class StartupNotifier : IDisposable
+public sealed class StartupNotifier : IDisposable
 {
     /// <summary>The user data was processed and every configuration file is written.</summary>
     public const string Configured = "CONFIGURED=1";
@@ -20,16 +20,23 @@ internal sealed class StartupNotifier : IDisposable
     public const string Failed = "FAILED=1";
 
     private readonly FileStream _target;
+    private readonly string _program;
 
-    private StartupNotifier(FileStream target) => _target = target;
+    private StartupNotifier(FileStream target, string program)
+    {
+        _target = target;
+        _program = program;
+    }
 
     /// <summary>Opens <paramref name="path"/> (an existing file or FIFO) for writing.</summary>
+    /// <param name="path">The target.</param>
+    /// <param name="program">The program's name, for its messages (e.g. <c>podvm-forwarder</c>).</param>
     /// <exception cref="IOException">The path does not exist or cannot be written; the message names it.</exception>
-    public static StartupNotifier Open(string path)
+    public static StartupNotifier Open(string path, string program)
     {
         try
         {
-            return new StartupNotifier(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0));
+            return new StartupNotifier(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0), program);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
@@ -39,7 +46,7 @@ internal sealed class StartupNotifier : IDisposable
 
     /// <summary>
     /// Writes one state line, unbuffered, so the reader sees it at once. A reader that has gone away (EPIPE) does not
-    /// stop the forwarder: serving matters more than the notice, so the failure is reported and false returned.
+    /// stop the program: serving matters more than the notice, so the failure is reported and false returned.
     /// </summary>
     public bool Notify(string state)
     {
@@ -55,7 +62,7 @@ internal sealed class StartupNotifier : IDisposable
         }
         catch (IOException ex)
         {
-            Console.Error.WriteLine($"podvm-forwarder: could not notify {state}: {ex.Message}");
+            Console.Error.WriteLine($"{_program}: could not notify {state}: {ex.Message}");
             return false;
         }
     }

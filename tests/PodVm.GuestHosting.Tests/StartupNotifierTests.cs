@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using PodVm.AgentProtocolForwarder.Forwarding;
 
-namespace PodVm.AgentProtocolForwarder.Tests;
+namespace PodVm.GuestHosting.Tests;
 
 public sealed class StartupNotifierTests : IDisposable
 {
@@ -14,7 +13,7 @@ public sealed class StartupNotifierTests : IDisposable
     {
         var path = Path.Combine(_dir, "absent", "notify");
 
-        var ex = Assert.Throws<IOException>(() => StartupNotifier.Open(path));
+        var ex = Assert.Throws<IOException>(() => StartupNotifier.Open(path, "podvm-test"));
 
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
@@ -25,7 +24,7 @@ public sealed class StartupNotifierTests : IDisposable
         var path = Path.Combine(_dir, "notify");
         File.WriteAllBytes(path, []);
 
-        using (var notifier = StartupNotifier.Open(path))
+        using (var notifier = StartupNotifier.Open(path, "podvm-test"))
         {
             Assert.True(notifier.Notify(StartupNotifier.Configured));
             Assert.True(notifier.Notify(StartupNotifier.Ready));
@@ -39,7 +38,7 @@ public sealed class StartupNotifierTests : IDisposable
     {
         var path = Path.Combine(_dir, "notify");
         File.WriteAllBytes(path, []);
-        var notifier = StartupNotifier.Open(path);
+        var notifier = StartupNotifier.Open(path, "podvm-test");
         notifier.Dispose();
 
         Assert.False(notifier.Notify(StartupNotifier.Failed));
@@ -54,7 +53,7 @@ public sealed class StartupNotifierTests : IDisposable
         await using var reader = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
         using var lines = new StreamReader(reader);
 
-        using var notifier = StartupNotifier.Open(fifo);
+        using var notifier = StartupNotifier.Open(fifo, "podvm-test");
         notifier.Notify(StartupNotifier.Configured);
         Assert.Equal("CONFIGURED=1", await lines.ReadLineAsync().DefaultTimeout());
         notifier.Notify(StartupNotifier.Ready);
@@ -66,7 +65,7 @@ public sealed class StartupNotifierTests : IDisposable
     {
         var fifo = MakeFifo();
         var reader = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
-        using var notifier = StartupNotifier.Open(fifo);
+        using var notifier = StartupNotifier.Open(fifo, "podvm-test");
         reader.Dispose();
 
         Assert.False(notifier.Notify(StartupNotifier.Ready));

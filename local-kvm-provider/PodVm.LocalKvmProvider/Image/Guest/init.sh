@@ -58,39 +58,40 @@ fi
 # The forwarder processes the user data first, in its own process (what podvm-config-processor does: under emulation
 # that saves a .NET process start and an OpenSSL initialisation), then listens on 15150. It reports each state as a
 # line on a FIFO that /init holds open read-write (so neither side's open waits): CONFIGURED=1, READY=1, or FAILED=1.
+# The guest agent reports READY=1 (or FAILED=1) the same way on a FIFO of its own: the pod VM is ready when both listen.
+# One byte per read: busybox's `read -t` gives up at its deadline even in the middle of a line, and the bytes it took
+# are gone, so a line that arrives as the deadline passes would be lost. A one-byte read either takes the byte or
+# leaves it. Bounded: 60 one-second timeouts, 256 bytes; a program that exited without a word is noticed within a
+# second. Arguments: FIFO descriptor, the line awaited, the program's name, its pid.
+await_state() {
+  n=0
+  bytes=0
+  pending=
+  while [ "$n" -lt 60 ] && [ "$bytes" -lt 256 ]; do
+    c=
+    if read -r -t 1 -n 1 -u "$1" c; then
+      bytes=$((bytes + 1))
+      [ -n "$c" ] && { pending="$pending$c"; continue; }
+      [ "$pending" = "$2" ] && return 0
+      [ "$pending" = FAILED=1 ] && fail "$3 did not reach $2 (see the lines above)"
+      pending=
+    else
+      n=$((n + 1))
+      if [ ! -e "/proc/$4" ] || grep -q '^State:.*Z' "/proc/$4/status" 2>/dev/null; then
+        fail "$3 exited before $2 (see the lines above)"
+      fi
+    fi
+  done
+  fail "$3: no $2 after 60 s"
+}
+
 forwarder=
 if [ -x /usr/bin/podvm-forwarder ]; then
-  notify=/run/podvm/forwarder.notify
-  mkdir -p /run/podvm && mkfifo -m 0600 "$notify" && exec 3<>"$notify" || fail "notify FIFO $notify"
-  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify "$notify" < /dev/null > /dev/console 2>&1 3<&- &
+  mkdir -p /run/podvm && mkfifo -m 0600 /run/podvm/forwarder.notify && exec 3<>/run/podvm/forwarder.notify || fail "notify FIFO for the forwarder"
+  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
   forwarder=$!
   step "forwarder started (it processes the user data first)"
-  # One byte per read: busybox's `read -t` gives up at its deadline even in the middle of a line, and the bytes it
-  # took are gone, so a line that arrives as the deadline passes would be lost. A one-byte read either takes the byte
-  # or leaves it. Bounded: 60 one-second timeouts, 256 bytes; a forwarder that exited without a word is noticed
-  # within a second.
-  pending=
-  await_forwarder() {
-    n=0
-    bytes=0
-    while [ "$n" -lt 60 ] && [ "$bytes" -lt 256 ]; do
-      c=
-      if read -r -t 1 -n 1 -u 3 c; then
-        bytes=$((bytes + 1))
-        [ -n "$c" ] && { pending="$pending$c"; continue; }
-        [ "$pending" = "$1" ] && { pending=; return 0; }
-        [ "$pending" = FAILED=1 ] && fail "podvm-forwarder did not reach $1 (see the lines above)"
-        pending=
-      else
-        n=$((n + 1))
-        if [ ! -e "/proc/$forwarder" ] || grep -q '^State:.*Z' "/proc/$forwarder/status" 2>/dev/null; then
-          fail "podvm-forwarder exited before $1 (see the lines above)"
-        fi
-      fi
-    done
-    fail "podvm-forwarder: no $1 after 60 s"
-  }
-  await_forwarder CONFIGURED=1
+  await_state 3 CONFIGURED=1 podvm-forwarder "$forwarder"
   step "config processed (by the forwarder)"
 elif [ -x /usr/bin/podvm-config-processor ]; then
   /usr/bin/podvm-config-processor || fail "podvm-config-processor (see the lines above)"
@@ -103,18 +104,25 @@ fi
 # forwarder (what ready waits for) would otherwise share the CPU with it. Its priority goes back to normal at ready.
 # (busybox has no nice applet: the shell renices itself, then becomes the attester; threads inherit the value.)
 if [ -x /usr/bin/podvm-attester ]; then
-  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 3<&- &
+  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 3<&- 4<&- &
   step "attester started (nice 19 until ready)"
 fi
 
+agent=
 if [ -x /usr/bin/podvm-guest-agent ]; then
-  setsid /usr/bin/podvm-guest-agent < /dev/null > /dev/console 2>&1 3<&- &
+  mkdir -p /run/podvm && mkfifo -m 0600 /run/podvm/agent.notify && exec 4<>/run/podvm/agent.notify || fail "notify FIFO for the guest agent"
+  setsid /usr/bin/podvm-guest-agent --notify /run/podvm/agent.notify < /dev/null > /dev/console 2>&1 3<&- 4<&- &
+  agent=$!
   step "guest agent started"
 fi
 
 if [ -n "$forwarder" ]; then
-  await_forwarder READY=1
+  await_state 3 READY=1 podvm-forwarder "$forwarder"
   exec 3<&-
+  if [ -n "$agent" ]; then
+    await_state 4 READY=1 podvm-guest-agent "$agent"
+    exec 4<&-
+  fi
 else
   httpd -p 15150 -h /usr/share/podvm/www || fail "ready responder"
   step "ready responder on :15150 (no forwarder in this image)"
