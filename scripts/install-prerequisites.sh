@@ -7,7 +7,7 @@ packages=(
   # build: NativeAOT for the in-guest programs
   clang zlib1g-dev
   # local pod VMs: QEMU, image building, containers in the guest, vTPM
-  qemu-system-x86 qemu-utils cpio kmod busybox-static crun swtpm swtpm-tools tpm2-tools xz-utils zstd
+  qemu-system-x86 qemu-utils cpio kmod busybox-static crun swtpm swtpm-tools tpm2-tools xz-utils zstd lz4
   # interop peers and baselines: Go ttrpc, containerd, socat, Python RCAR client
   golang-go golang-github-containerd-ttrpc-dev golang-github-gogo-protobuf-dev golang-google-protobuf-dev
   socat python3 python3-jwcrypto python3-cryptography openssl iproute2

@@ -12,7 +12,7 @@ internal static class ImageCommand
         var output = new Option<string>("--output") { Description = $"Image directory (default {PodVmPaths.DefaultImage}; $PODVM_HOME moves it)." };
         var kernel = new Option<string>("--kernel-package") { Description = "Debian kernel package (a meta package is followed).", DefaultValueFactory = _ => "linux-image-amd64" };
         var noPrograms = new Option<bool>("--no-guest-programs") { Description = "Leave the NativeAOT guest programs out (busybox, crun and /init only)." };
-        var compression = new Option<InitrdCompression>("--initrd-compression") { Description = "zstd (default), gzip or none.", DefaultValueFactory = _ => new ImageBuildOptions().Compression };
+        var compression = new Option<InitrdCompression>("--initrd-compression") { Description = "lz4 (default: fastest for the guest to unpack), zstd (smallest), gzip or none.", DefaultValueFactory = _ => new ImageBuildOptions().Compression };
         var keepSignatures = new Option<bool>("--keep-module-signatures") { Description = "Keep Debian's module signatures (the guest then verifies each one at load)." };
         var signingKey = new Option<string>("--signing-key") { Description = $"P-384 PEM key that signs the image's reference values (made on first use; default {ReferenceValueExport.DefaultSigningKeyFile})." };
         var validDays = new Option<int>("--valid-days") { Description = "How long the signed reference values stay valid.", DefaultValueFactory = _ => 90 };

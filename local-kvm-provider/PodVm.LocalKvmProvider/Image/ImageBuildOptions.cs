@@ -43,7 +43,7 @@ public sealed record ImageBuildOptions
     /// <summary>Strip module signatures (the initrd measurement covers the modules; verifying them only costs boot time).</summary>
     public bool StripModuleSignatures { get; init; } = true;
 
-    public InitrdCompression Compression { get; init; } = InitrdCompression.Zstd;
+    public InitrdCompression Compression { get; init; } = InitrdCompression.Lz4;
 
     /// <summary>Extra files for the initramfs (guest path to host file), e.g. test fixtures; part of the input digest.</summary>
     public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();

@@ -44,10 +44,8 @@ public sealed class ImageBuilder
             tool.Locate();
         }
 
-        if (options.Compression == InitrdCompression.Zstd)
-        {
-            HostTool.Zstd.Locate();
-        }
+        var compressor = InitrdCompressor.For(options.Compression);
+        compressor?.Tool.Locate();
 
         Directory.CreateDirectory(options.CacheDirectory);
         Step($"kernel package {options.KernelPackage}");
@@ -69,10 +67,10 @@ public sealed class ImageBuilder
             ["busybox-static"] = await PackageVersionAsync("busybox-static", cancellationToken),
             ["crun"] = await PackageVersionAsync("crun", cancellationToken),
         };
-        if (options.Compression == InitrdCompression.Zstd)
+        if (compressor is not null)
         {
             // The compressor's version decides the initrd's bytes, so it is part of the input digest too.
-            components["zstd"] = await PackageVersionAsync("zstd", cancellationToken);
+            components[compressor.Tool.Package] = await PackageVersionAsync(compressor.Tool.Package, cancellationToken);
         }
 
         await AddBaseAsync(tree, cancellationToken);
@@ -138,7 +136,7 @@ public sealed class ImageBuilder
 
         Step("input digest");
         var initramfsFiles = tree.FileDigests();
-        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine, $"{options.Compression} {components.GetValueOrDefault("zstd")}".TrimEnd());
+        var inputDigest = InputDigest(kernel, tree, initramfsFiles, options.CommandLine, $"{options.Compression} {(compressor is null ? null : components[compressor.Tool.Package])}".TrimEnd());
         var output = Path.GetFullPath(options.OutputDirectory);
         if (TryLoadUpToDate(output, inputDigest) is { } existing)
         {
@@ -153,9 +151,9 @@ public sealed class ImageBuilder
         }
 
         Directory.CreateDirectory(staging);
-        Step($"writing initrd.img (newc cpio, {options.Compression switch { InitrdCompression.Gzip => "gzip -6", InitrdCompression.Zstd => "zstd -9", _ => "uncompressed" }})");
+        Step($"writing initrd.img (newc cpio, {compressor?.Label ?? (options.Compression == InitrdCompression.Gzip ? "gzip -6" : "uncompressed")})");
         var initrdPath = Path.Combine(staging, InitrdFile);
-        if (options.Compression == InitrdCompression.Zstd)
+        if (compressor is not null)
         {
             var cpio = Path.Combine(staging, "initrd.cpio");
             await using (var plain = File.Create(cpio))
@@ -163,9 +161,7 @@ public sealed class ImageBuilder
                 tree.WriteCpio(plain);
             }
 
-            // One thread and fixed parameters: the same zstd version gives the same bytes. No content checksum
-            // (the launch measurement covers the file).
-            await HostTool.Zstd.RunAsync(["-9", "-T1", "-q", "--no-progress", "--no-check", "-f", cpio, "-o", initrdPath], cancellationToken);
+            await compressor.Tool.RunAsync(compressor.Arguments(cpio, initrdPath), cancellationToken);
             File.Delete(cpio);
         }
         else

@@ -18,6 +18,7 @@ internal sealed record HostTool(string Name, string Package)
     public static readonly HostTool Depmod = new("depmod", "kmod");
     public static readonly HostTool Xz = new("xz", "xz-utils");
     public static readonly HostTool Zstd = new("zstd", "zstd");
+    public static readonly HostTool Lz4 = new("lz4", "lz4");
     public static readonly HostTool Ldd = new("ldd", "libc-bin");
     public static readonly HostTool Busybox = new("busybox", "busybox-static");
     public static readonly HostTool Crun = new("crun", "crun");
