@@ -32,14 +32,8 @@ public static class ForwarderProgram
             return 2;
         }
 
-        StartupNotifier? notifier = null;
-        try
+        if (!StartupNotifier.TryOpen(options.NotifyPath, "podvm-forwarder", out var notifier))
         {
-            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath, "podvm-forwarder") : null;
-        }
-        catch (IOException ex)
-        {
-            await Console.Error.WriteLineAsync("podvm-forwarder: " + ex.Message).ConfigureAwait(false);
             return 2;
         }
 

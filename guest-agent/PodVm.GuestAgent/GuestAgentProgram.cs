@@ -27,14 +27,8 @@ public static class GuestAgentProgram
             return 2;
         }
 
-        StartupNotifier? notifier = null;
-        try
+        if (!StartupNotifier.TryOpen(options.NotifyPath, "podvm-guest-agent", out var notifier))
         {
-            notifier = options.NotifyPath is { } notifyPath ? StartupNotifier.Open(notifyPath, "podvm-guest-agent") : null;
-        }
-        catch (IOException ex)
-        {
-            await Console.Error.WriteLineAsync("podvm-guest-agent: " + ex.Message).ConfigureAwait(false);
             return 2;
         }
 

@@ -45,6 +45,30 @@ public sealed class StartupNotifier : IDisposable
     }
 
     /// <summary>
+    /// The programs' start: no <paramref name="path"/> (no notifier asked for) gives true and null; a path that cannot
+    /// be opened is reported on standard error as <c>program: reason</c> and gives false (the program exits 2).
+    /// </summary>
+    public static bool TryOpen(string? path, string program, out StartupNotifier? notifier)
+    {
+        notifier = null;
+        if (path is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            notifier = Open(path, program);
+            return true;
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"{program}: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Writes one state line, unbuffered, so the reader sees it at once. A reader that has gone away (EPIPE) does not
     /// stop the program: serving matters more than the notice, so the failure is reported and false returned.
     /// </summary>

@@ -80,4 +80,33 @@ public sealed class StartupNotifierTests : IDisposable
         Assert.Equal(0, mkfifo.ExitCode);
         return path;
     }
+
+    [Fact]
+    public void TryOpen_NoPath_TrueAndNoNotifier()
+    {
+        Assert.True(StartupNotifier.TryOpen(null, "podvm-test", out var notifier));
+        Assert.Null(notifier);
+    }
+
+    [Fact]
+    public void TryOpen_MissingPath_FalseAndNoNotifier()
+    {
+        Assert.False(StartupNotifier.TryOpen(Path.Combine(_dir, "absent", "notify"), "podvm-test", out var notifier));
+        Assert.Null(notifier);
+    }
+
+    [Fact]
+    public void TryOpen_ExistingFile_Notifier()
+    {
+        var path = Path.Combine(_dir, "notify");
+        File.WriteAllBytes(path, []);
+
+        Assert.True(StartupNotifier.TryOpen(path, "podvm-test", out var notifier));
+        using (notifier)
+        {
+            Assert.True(notifier!.Notify(StartupNotifier.Ready));
+        }
+
+        Assert.Equal("READY=1\n", File.ReadAllText(path));
+    }
 }
