@@ -32,33 +32,21 @@ public static class ForwarderProgram
             return 2;
         }
 
-        if (!StartupNotifier.TryOpen(options.NotifyPath, "podvm-forwarder", out var notifier))
-        {
-            return 2;
-        }
-
-        using (notifier)
+        return await StartupNotifier.RunAsync(options.NotifyPath, "podvm-forwarder", async notifier =>
         {
             if (options.ProcessUserDataFirst)
             {
                 var processed = await RunConfigProcessorAsync([]).ConfigureAwait(false);
                 if (processed != 0)
                 {
-                    notifier?.Notify(StartupNotifier.Failed);
                     return processed;
                 }
 
                 notifier?.Notify(StartupNotifier.Configured);
             }
 
-            var exitCode = await ForwardAsync(options, notifier).ConfigureAwait(false);
-            if (exitCode != 0)
-            {
-                notifier?.Notify(StartupNotifier.Failed);
-            }
-
-            return exitCode;
-        }
+            return await ForwardAsync(options, notifier).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     private static async Task<int> ForwardAsync(ForwarderOptions options, StartupNotifier? notifier)

@@ -27,21 +27,7 @@ public static class GuestAgentProgram
             return 2;
         }
 
-        if (!StartupNotifier.TryOpen(options.NotifyPath, "podvm-guest-agent", out var notifier))
-        {
-            return 2;
-        }
-
-        using (notifier)
-        {
-            var exitCode = await ServeAsync(options, notifier).ConfigureAwait(false);
-            if (exitCode != 0)
-            {
-                notifier?.Notify(StartupNotifier.Failed);
-            }
-
-            return exitCode;
-        }
+        return await StartupNotifier.RunAsync(options.NotifyPath, "podvm-guest-agent", notifier => ServeAsync(options, notifier)).ConfigureAwait(false);
     }
 
     private static async Task<int> ServeAsync(AgentOptions options, StartupNotifier? notifier)

@@ -69,6 +69,32 @@ public sealed class StartupNotifier : IDisposable
     }
 
     /// <summary>
+    /// Runs a guest program's start under a notifier: opens <paramref name="path"/> (null: no notifier; unopenable:
+    /// exit code 2, reported by <see cref="TryOpen"/>), runs <paramref name="start"/>, and says <see cref="Failed"/>
+    /// when it returns a non-zero exit code before or after saying <see cref="Ready"/> (after it, the reader has
+    /// closed the target and nothing is written).
+    /// </summary>
+    public static async Task<int> RunAsync(string? path, string program, Func<StartupNotifier?, Task<int>> start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (!TryOpen(path, program, out var notifier))
+        {
+            return 2;
+        }
+
+        using (notifier)
+        {
+            var exitCode = await start(notifier).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                notifier?.Notify(Failed);
+            }
+
+            return exitCode;
+        }
+    }
+
+    /// <summary>
     /// Writes one state line, unbuffered, so the reader sees it at once. A reader that has gone away (EPIPE) does not
     /// stop the program: serving matters more than the notice, so the failure is reported and false returned.
     /// </summary>

@@ -109,4 +109,47 @@ public sealed class StartupNotifierTests : IDisposable
 
         Assert.Equal("READY=1\n", File.ReadAllText(path));
     }
+
+    [Fact]
+    public async Task RunAsync_StartFails_FailedWrittenAndItsExitCodeReturned()
+    {
+        var path = Path.Combine(_dir, "notify");
+        File.WriteAllBytes(path, []);
+
+        var exitCode = await StartupNotifier.RunAsync(path, "podvm-test", _ => Task.FromResult(3));
+
+        Assert.Equal(3, exitCode);
+        Assert.Equal("FAILED=1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReadyThenExitZero_OnlyReady()
+    {
+        var path = Path.Combine(_dir, "notify");
+        File.WriteAllBytes(path, []);
+
+        var exitCode = await StartupNotifier.RunAsync(path, "podvm-test", notifier =>
+        {
+            notifier!.Notify(StartupNotifier.Ready);
+            return Task.FromResult(0);
+        });
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("READY=1\n", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public async Task RunAsync_UnopenableTarget_ExitCode2WithoutStarting()
+    {
+        var started = false;
+
+        var exitCode = await StartupNotifier.RunAsync(Path.Combine(_dir, "absent", "notify"), "podvm-test", _ =>
+        {
+            started = true;
+            return Task.FromResult(0);
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.False(started);
+    }
 }

@@ -47,7 +47,7 @@ public sealed class TtrpcServiceRegistration
         ArgumentNullException.ThrowIfNull(requestParser);
         ArgumentNullException.ThrowIfNull(responseParser);
         ArgumentNullException.ThrowIfNull(handler);
-        var method = new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, Marshaller(requestParser), Marshaller(responseParser));
+        var method = new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, BufferMarshaller(requestParser), BufferMarshaller(responseParser));
         _server.Binder.Add(ServiceName, name, new TtrpcServerMethods.Unary<TRequest, TResponse>(method, handler));
         _methods.Add(new TtrpcBoundMethod(name, typeof(TRequest), typeof(TResponse)));
         return this;
@@ -55,7 +55,7 @@ public sealed class TtrpcServiceRegistration
 
     // The generated code's marshaller for buffer messages: the size first, then one write into the context's buffer;
     // parsed from the payload as it is.
-    private static Marshaller<T> Marshaller<T>(MessageParser<T> parser)
+    private static Marshaller<T> BufferMarshaller<T>(MessageParser<T> parser)
         where T : class, IMessage<T>, IBufferMessage =>
         Marshallers.Create<T>(
             static (message, context) =>

@@ -119,13 +119,13 @@ fi
 if [ -n "$forwarder" ]; then
   await_state 3 READY=1 podvm-forwarder "$forwarder"
   exec 3<&-
-  if [ -n "$agent" ]; then
-    await_state 4 READY=1 podvm-guest-agent "$agent"
-    exec 4<&-
-  fi
 else
   httpd -p 15150 -h /usr/share/podvm/www || fail "ready responder"
   step "ready responder on :15150 (no forwarder in this image)"
+fi
+if [ -n "$agent" ]; then
+  await_state 4 READY=1 podvm-guest-agent "$agent"
+  exec 4<&-
 fi
 
 step ready
