@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
@@ -17,16 +18,25 @@ namespace PodVm.Kbs;
 /// insert, update or delete of either table, whichever replica (or tool) writes. Each read first runs one cheap query
 /// for the generation and reloads both tables (in one read transaction) only when it changed, so a write on any
 /// replica is visible to the very next read here: there is no TTL.
+/// The statements of the handshake's path (the generation check, the nonce insert, the resource read) run on
+/// connections the store keeps open with those statements compiled (<see cref="SqlitePreparedConnection"/>), not parsed
+/// and planned again per request; everything else opens a pooled connection per operation.
 /// </remarks>
-public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore, IAppraisalInputSource
+public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger, IReferenceValueStore, IAppraisalInputSource, IDisposable
 {
+    private const string GenerationSql = "SELECT value FROM store_generation WHERE id = 0";
+    private const string NonceInsertSql = "INSERT OR IGNORE INTO nonces(nonce, expires) VALUES($k, $x)";
+    private const string ResourceSql = "SELECT value FROM resources WHERE path = $k";
+    private const int MaxIdlePreparedConnections = 8;
     private const string ResourcePolicyId = "\u0000resource-policy";
     private const long NonceSweepSeconds = 60;
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, SqliteConnectionState> PhysicalConnections = new();
     private readonly string _connectionString;
     private readonly TimeProvider _time;
     private long _lastNonceSweep = long.MinValue / 2;
+    private readonly ConcurrentStack<SqlitePreparedConnection> _idle = new();
     private StoreSnapshot? _snapshot;
+    private bool _disposed;
 
     public SqliteKbsStore(string databasePath, TimeProvider timeProvider)
     {
@@ -57,6 +67,9 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
             """);
     }
 
+    /// <summary>Prepared connections kept open for the next request (tests).</summary>
+    internal int IdlePreparedConnections => _idle.Count;
+
     /// <summary>The policy and the reference values of one appraisal, validated with a single generation query.</summary>
     public async ValueTask<AppraisalInputs> GetAppraisalInputsAsync(string policyId, CancellationToken cancellationToken)
     {
@@ -64,8 +77,23 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         return new AppraisalInputs(snapshot.GetPolicy(policyId), snapshot);
     }
 
-    public async ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken) =>
-        await ScalarAsync<byte[]>("SELECT value FROM resources WHERE path = $k", path, cancellationToken).ConfigureAwait(false);
+    public async ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var command = connection.Command(ResourceSql, "$k");
+            command.Parameters[0].Value = path;
+            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+            Return(connection);
+            return value;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     public async ValueTask SetResourceAsync(string path, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
         await NonQueryAsync("INSERT INTO resources(path, value) VALUES($k, $v) ON CONFLICT(path) DO UPDATE SET value = excluded.value", path, value.ToArray(), null, cancellationToken).ConfigureAwait(false);
@@ -93,21 +121,30 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        await using var connection = await OpenAsync(synchronousNormal: true, cancellationToken).ConfigureAwait(false);
-        var lastSweep = Interlocked.Read(ref _lastNonceSweep);
-        if (now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref _lastNonceSweep, now, lastSweep) == lastSweep)
+        var connection = await RentAsync(synchronousNormal: true, cancellationToken).ConfigureAwait(false);
+        try
         {
-            await using var sweep = connection.CreateCommand();
-            sweep.CommandText = "DELETE FROM nonces WHERE expires <= $x";
-            sweep.Parameters.AddWithValue("$x", now);
-            await sweep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            var lastSweep = Interlocked.Read(ref _lastNonceSweep);
+            if (now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref _lastNonceSweep, now, lastSweep) == lastSweep)
+            {
+                await using var sweep = connection.Connection.CreateCommand();
+                sweep.CommandText = "DELETE FROM nonces WHERE expires <= $x";
+                sweep.Parameters.AddWithValue("$x", now);
+                await sweep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
 
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT OR IGNORE INTO nonces(nonce, expires) VALUES($k, $x)";
-        insert.Parameters.AddWithValue("$k", nonce);
-        insert.Parameters.AddWithValue("$x", expiresAt.ToUnixTimeSeconds());
-        return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var insert = connection.Command(NonceInsertSql, "$k", "$x");
+            insert.Parameters[0].Value = nonce;
+            insert.Parameters[1].Value = expiresAt.ToUnixTimeSeconds();
+            var inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            Return(connection);
+            return inserted;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken) =>
@@ -158,12 +195,29 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     /// <summary>The cached snapshot when the store generation still matches it, else a fresh load of both tables.</summary>
     private async ValueTask<StoreSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
         var cached = Volatile.Read(ref _snapshot);
-        if (cached is not null && await ReadGenerationAsync(connection, null, cancellationToken).ConfigureAwait(false) == cached.Generation)
+        if (cached is not null)
         {
-            return cached;
+            var prepared = await RentAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
+            long current;
+            try
+            {
+                current = (long)(await prepared.Command(GenerationSql).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+            catch
+            {
+                prepared.Dispose();
+                throw;
+            }
+
+            Return(prepared);
+            if (current == cached.Generation)
+            {
+                return cached;
+            }
         }
+
+        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
 
         // A read transaction (WAL snapshot) keeps the generation and both tables consistent with one another.
         await using var transaction = connection.BeginTransaction(deferred: true);
@@ -203,8 +257,51 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT value FROM store_generation WHERE id = 0";
+        command.CommandText = GenerationSql;
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Closes the connections the store keeps open; one in use is closed when it comes back.</summary>
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        CloseIdle();
+    }
+
+    /// <summary>An idle prepared connection (the most recently used), or a new one; give it back with <see cref="Return"/>.</summary>
+    private async ValueTask<SqlitePreparedConnection> RentAsync(bool? synchronousNormal, CancellationToken cancellationToken)
+    {
+        if (_idle.TryPop(out var connection))
+        {
+            Prepare(connection.Connection, synchronousNormal);
+            return connection;
+        }
+
+        return new SqlitePreparedConnection(await OpenAsync(synchronousNormal, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Keeps a connection whose statement completed for the next request (at most a few idle ones).</summary>
+    private void Return(SqlitePreparedConnection connection)
+    {
+        if (_idle.Count >= MaxIdlePreparedConnections)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _idle.Push(connection);
+        if (Volatile.Read(ref _disposed))
+        {
+            CloseIdle();
+        }
+    }
+
+    private void CloseIdle()
+    {
+        while (_idle.TryPop(out var connection))
+        {
+            connection.Dispose();
+        }
     }
 
     private SqliteConnection Open()
@@ -248,17 +345,6 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private async Task<T?> ScalarAsync<T>(string sql, string key, CancellationToken cancellationToken)
-        where T : class
-    {
-        await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$k", key);
-        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return result as T;
     }
 
     private async Task<int> NonQueryAsync(string sql, string key, object? value, long? number, CancellationToken cancellationToken)
