@@ -94,6 +94,17 @@ public sealed class LocalVmTests : IAsyncDisposable
         Assert.Contains("PODVM_READY", console, StringComparison.Ordinal);
         Assert.Contains("config: 11 bytes of user data in /run/peerpod/userdata", console, StringComparison.Ordinal);
         Assert.Contains("podvm-init:", console, StringComparison.Ordinal);
+        Assert.Matches(@"podvm-init: [0-9.]+ modules\r?\n", console);
+        Assert.DoesNotContain("FAILED", console, StringComparison.Ordinal);
+        if (provider.Accelerator == Accelerator.Tcg)
+        {
+            // Off for /init's own programs under TCG, and back on before anything else (containers) starts.
+            Assert.Contains("address-space randomisation off until ready (no KVM: QEMU TCG)", console, StringComparison.Ordinal);
+            Assert.Contains("address-space randomisation back to 2", console, StringComparison.Ordinal);
+            Assert.True(
+                console.IndexOf("address-space randomisation back to 2", StringComparison.Ordinal) < console.IndexOf("PODVM_READY", StringComparison.Ordinal),
+                "randomisation is restored before the guest says ready");
+        }
 
         // Idempotent: the same sandbox gets the same VM, not a second one.
         var again = await provider.CreateInstanceAsync(Request("ready"), TestContext.Current.CancellationToken).WithTimeout(VmDeadline);

@@ -8,6 +8,8 @@ internal static class GuestFiles
     public const string PowerButton = "acpi-power-button.sh";
     public const string ReadyPage = "index.html";
     public const string BareInit = "bare-init.sh";
+    public const string FstabEarly = "fstab.early";
+    public const string FstabDev = "fstab.dev";
 
     public static byte[] Read(string name)
     {

@@ -83,6 +83,7 @@ public sealed class ImageBuilder
             tree.AddFile($"lib/modules/{kernel.Release}/{module}", options.StripModuleSignatures ? ModuleSignature.Strip(bytes) : bytes, Readable);
         }
 
+        tree.AddFile($"lib/modules/{kernel.Release}/modules.dep", Encoding.UTF8.GetBytes(resolver.DependencyFile(modules)), Readable);
         tree.AddFile("etc/podvm/modules", Encoding.UTF8.GetBytes(string.Join('\n', earlyModules) + "\n"), Readable);
         tree.AddFile("etc/podvm/modules.late", Encoding.UTF8.GetBytes(string.Concat(lateModules.Select(m => m + "\n"))), Readable);
 
@@ -250,6 +251,8 @@ public sealed class ImageBuilder
         tree.AddCharDevice("dev/null", 0x1B6, 1, 3);
         tree.AddFile("init", GuestFiles.Read(GuestFiles.Init), Executable);
         tree.AddFile("etc/inittab", GuestFiles.Read(GuestFiles.InitTab), Readable);
+        tree.AddFile("etc/podvm/fstab.early", GuestFiles.Read(GuestFiles.FstabEarly), Readable);
+        tree.AddFile("etc/podvm/fstab.dev", GuestFiles.Read(GuestFiles.FstabDev), Readable);
         tree.AddFile("etc/acpi/PWRF/00000080", GuestFiles.Read(GuestFiles.PowerButton), Executable);
         tree.AddFile("usr/share/podvm/www/index.html", GuestFiles.Read(GuestFiles.ReadyPage), Readable);
         tree.AddFile("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"u8.ToArray(), Readable);

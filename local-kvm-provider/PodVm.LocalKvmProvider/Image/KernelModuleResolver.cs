@@ -62,6 +62,37 @@ internal sealed class KernelModuleResolver
         return order;
     }
 
+    /// <summary>
+    /// A modules.dep for the image: one line per module it carries, in <paramref name="paths"/> order, each with its
+    /// dependencies as depmod wrote them. busybox modprobe reads it, so /init loads a whole list with one process. The
+    /// paths must be closed under dependencies (what <see cref="Resolve"/> returns).
+    /// </summary>
+    public string DependencyFile(IEnumerable<string> paths)
+    {
+        var included = paths.ToList();
+        var set = new HashSet<string>(included, StringComparer.Ordinal);
+        var text = new System.Text.StringBuilder();
+        foreach (var path in included)
+        {
+            var dependencies = _modules.TryGetValue(NameOf(path), out var module) ? module.Dependencies : [];
+            var missing = dependencies.FirstOrDefault(d => !set.Contains(d));
+            if (missing is not null)
+            {
+                throw new ImageBuildException(ImageBuildErrorReason.InvalidInput, $"{path} needs {missing}, which the image does not carry.");
+            }
+
+            text.Append(path).Append(':');
+            foreach (var dependency in dependencies)
+            {
+                text.Append(' ').Append(dependency);
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     private void Visit(string path, List<string> order, HashSet<string> seen, int depth)
     {
         if (depth > 64)

@@ -52,4 +52,28 @@ public sealed class KernelModuleResolverTests
         var resolver = new KernelModuleResolver(ModulesDep, null);
         Assert.Equal(["kernel/b.ko", "kernel/a.ko"], resolver.Resolve(["a"]));
     }
+
+    [Fact]
+    public void DependencyFile_ResolvedModules_OneLinePerModuleWithDepmodDependencies()
+    {
+        var resolver = new KernelModuleResolver(ModulesDep, null);
+        var text = resolver.DependencyFile(resolver.Resolve(["virtio_net", "overlay"]));
+        Assert.Equal(
+            """
+            kernel/net/core/failover.ko:
+            kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko
+            kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko
+            kernel/fs/overlayfs/overlay.ko:
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal),
+            text);
+    }
+
+    [Fact]
+    public void DependencyFile_DependencyNotCarried_ThrowsNamingIt()
+    {
+        var resolver = new KernelModuleResolver(ModulesDep, null);
+        var e = Assert.Throws<ImageBuildException>(() => resolver.DependencyFile(["kernel/drivers/net/virtio_net.ko"]));
+        Assert.Contains("kernel/drivers/net/net_failover.ko", e.Message, StringComparison.Ordinal);
+    }
 }
