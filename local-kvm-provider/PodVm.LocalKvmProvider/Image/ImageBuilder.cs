@@ -15,7 +15,7 @@ namespace PodVm.LocalKvmProvider.Image;
 public sealed class ImageBuilder
 {
     /// <summary>Bump when the layout of the image changes, so cached images are rebuilt.</summary>
-    public const string BuilderVersion = "podvm-image-builder/3";
+    public const string BuilderVersion = "podvm-image-builder/4";
 
     public const string VmlinuxFile = "vmlinux";
     public const string VmlinuzFile = "vmlinuz";
@@ -179,7 +179,9 @@ public sealed class ImageBuilder
         }
 
         Step("copying kernel (vmlinux, vmlinuz)");
-        File.Copy(kernel.Vmlinux, Path.Combine(staging, VmlinuxFile));
+        var vmlinux = ElfZeroTail.Trim(await File.ReadAllBytesAsync(kernel.Vmlinux, cancellationToken), out var zeroTail);
+        await File.WriteAllBytesAsync(Path.Combine(staging, VmlinuxFile), vmlinux, cancellationToken);
+        Detail($"vmlinux: {zeroTail / (1024.0 * 1024.0):F1} MiB of zeros at the ends of its load segments left to QEMU to zero-fill (not read from the file)");
         File.Copy(kernel.Vmlinuz, Path.Combine(staging, VmlinuzFile));
 
         Step("launch digests");

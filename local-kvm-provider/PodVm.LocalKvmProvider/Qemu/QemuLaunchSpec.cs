@@ -3,8 +3,14 @@ namespace PodVm.LocalKvmProvider.Qemu;
 /// <summary>Everything that decides one QEMU command line.</summary>
 public sealed record QemuLaunchSpec
 {
-    /// <summary>TCG translation buffer per VM in MiB (see <see cref="TcgTranslationBufferMiB"/>).</summary>
-    public const int DefaultTcgTranslationBufferMiB = 64;
+    /// <summary>
+    /// TCG translation buffer per VM in MiB (see <see cref="TcgTranslationBufferMiB"/>). The pod VM image's boot
+    /// translates ~76 MB of host code by ready and ~87 MB by idle: at 64 MiB QEMU flushed every translation once during
+    /// the boot and translated it all again (start to ready median 1.60 s at 64 MiB, 1.18 s at 128 MiB, five alternated
+    /// pairs). The buffer's used pages count in QEMU's RSS, so this is as small as holds the boot (idle RSS of a pod
+    /// VM 313 MiB; the memory goal is guest RAM + 64 MiB). docs/benchmarks/local-vm.md, session 8.
+    /// </summary>
+    public const int DefaultTcgTranslationBufferMiB = 96;
 
     public string QemuBinary { get; init; } = "qemu-system-x86_64";
     public required Accelerator Accelerator { get; init; }
