@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using PodVm.Attestation.Kbs;
 using PodVm.Attestation.Policy;
 using PodVm.Attestation.ReferenceValues;
@@ -28,23 +26,19 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
 
     private static readonly byte[] RuntimeData = Encoding.UTF8.GetBytes("{\"nonce\":\"n\"}");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("podvm-store-cache-tests").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SqliteStoreDirectory _db = new("podvm-store-cache-tests");
     private readonly ECDsa _tokenKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-
-    private string DatabasePath => Path.Combine(_dir, "kbs.db");
 
     public void Dispose()
     {
         _tokenKey.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        _db.Dispose();
     }
 
     [Fact]
     public async Task GetAttestationPolicyAsync_PolicyRewrittenOnSameStore_ReturnsNewDocument()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await store.SetAttestationPolicyAsync("default", SvnPolicy, CancellationToken.None);
         Assert.Equal(SvnPolicy, await store.GetAttestationPolicyAsync("default", CancellationToken.None));
 
@@ -56,8 +50,8 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     [Fact]
     public async Task GetAttestationPolicyAsync_PolicyWrittenByReplica_ReturnsNewDocument()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
-        var replica = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await store.SetAttestationPolicyAsync("default", SvnPolicy, CancellationToken.None);
         Assert.Equal(SvnPolicy, await store.GetAttestationPolicyAsync("default", CancellationToken.None));
 
@@ -71,8 +65,8 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     [Fact]
     public async Task GetAsync_ReferenceValueSetAndRemovedByReplica_SeenOnNextRead()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
-        var replica = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         Assert.Null(await store.GetAsync("sample_svn", CancellationToken.None));
 
         await replica.SetAsync([Svn("sample_svn", 2)], CancellationToken.None);
@@ -87,11 +81,11 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     [Fact]
     public async Task GetAsync_CachedValuePastExpiry_ReturnsNullAndListOmitsIt()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await store.SetAsync([Svn("sample_svn", 2), Svn("long_lived", 1, TimeSpan.FromDays(30))], CancellationToken.None);
         Assert.NotNull(await store.GetAsync("sample_svn", CancellationToken.None));
 
-        _time.Advance(TimeSpan.FromHours(2));
+        _db.Time.Advance(TimeSpan.FromHours(2));
 
         Assert.Null(await store.GetAsync("sample_svn", CancellationToken.None));
         Assert.Equal(["long_lived"], (await store.ListAsync(CancellationToken.None)).Select(v => v.Name));
@@ -100,7 +94,7 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     [Fact]
     public async Task GetAppraisalInputsAsync_SnapshotView_IsReadOnly()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
 
         var inputs = await store.GetAppraisalInputsAsync("default", CancellationToken.None);
 
@@ -111,9 +105,9 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     [Fact]
     public async Task EvaluateAsync_PolicyAndReferenceValuesRewrittenByReplica_NextAttestUsesThem()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
-        var replica = new SqliteKbsStore(DatabasePath, _time);
-        var evaluator = new AttestationEvaluator([new SampleTestVerifier()], store, store, new EarTokenIssuer(_tokenKey, _time, TimeSpan.FromMinutes(5)));
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        var evaluator = new AttestationEvaluator([new SampleTestVerifier()], store, store, new EarTokenIssuer(_tokenKey, _db.Time, TimeSpan.FromMinutes(5)));
         await store.SetAttestationPolicyAsync("default", SvnPolicy, CancellationToken.None);
         await store.SetAsync([Svn("sample_svn", 2)], CancellationToken.None);
 
@@ -135,7 +129,7 @@ public sealed class SqliteKbsStoreCacheTests : IDisposable
     {
         Name = name,
         Values = [JsonValue.Create(svn)],
-        Expiration = _time.GetUtcNow() + (lifetime ?? TimeSpan.FromHours(1)),
+        Expiration = _db.Time.GetUtcNow() + (lifetime ?? TimeSpan.FromHours(1)),
     };
 
     private static AttestationEvaluationRequest SampleRequest(int svn) => new()

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using PodVm.Kbs;
 
 namespace PodVm.Attestation.Tests.Kbs;
@@ -7,24 +6,20 @@ namespace PodVm.Attestation.Tests.Kbs;
 /// <summary>The SQLite nonce ledger on the attest hot path: one use per nonce, expired nonces swept once a minute.</summary>
 public sealed class SqliteKbsStoreNonceTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("podvm-nonce-tests").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-
-    private string DatabasePath => Path.Combine(_dir, "kbs.db");
+    private readonly SqliteStoreDirectory _db = new("podvm-nonce-tests");
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        _db.Dispose();
     }
 
     [Fact]
     public async Task TryConsumeAsync_SameNonceTwice_SecondRejected()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
 
-        var first = await store.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
-        var second = await store.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var first = await store.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var second = await store.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
 
         Assert.True(first);
         Assert.False(second);
@@ -33,20 +28,20 @@ public sealed class SqliteKbsStoreNonceTests : IDisposable
     [Fact]
     public async Task TryConsumeAsync_AnotherStoreOnTheSameFile_SeesTheConsumedNonce()
     {
-        var first = new SqliteKbsStore(DatabasePath, _time);
-        await first.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var first = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        await first.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
 
-        var replica = new SqliteKbsStore(DatabasePath, _time);
+        var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
 
-        Assert.False(await replica.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None));
+        Assert.False(await replica.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None));
     }
 
     [Fact]
     public async Task TryConsumeAsync_ConcurrentSameNonce_ExactlyOneWins()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await store.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None)))).DefaultTimeout();
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () => await store.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None)))).DefaultTimeout();
 
         Assert.Equal(1, results.Count(r => r));
     }
@@ -54,15 +49,15 @@ public sealed class SqliteKbsStoreNonceTests : IDisposable
     [Fact]
     public async Task TryConsumeAsync_AMinuteAfterTheLastSweep_ExpiredNoncesRemoved()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
-        await store.TryConsumeAsync("short", _time.GetUtcNow().AddSeconds(10), CancellationToken.None);
-        await store.TryConsumeAsync("long", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        await store.TryConsumeAsync("short", _db.Time.GetUtcNow().AddSeconds(10), CancellationToken.None);
+        await store.TryConsumeAsync("long", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
 
-        _time.Advance(TimeSpan.FromSeconds(30));
-        await store.TryConsumeAsync("a", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        _db.Time.Advance(TimeSpan.FromSeconds(30));
+        await store.TryConsumeAsync("a", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
         var beforeSweep = NonceCount();
-        _time.Advance(TimeSpan.FromSeconds(31));
-        await store.TryConsumeAsync("b", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        _db.Time.Advance(TimeSpan.FromSeconds(31));
+        await store.TryConsumeAsync("b", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
 
         Assert.Equal(3, beforeSweep);
         Assert.Equal(3, NonceCount()); // "short" swept; "long", "a", "b" kept
@@ -70,7 +65,7 @@ public sealed class SqliteKbsStoreNonceTests : IDisposable
 
     private long NonceCount()
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath}");
+        using var connection = new SqliteConnection($"Data Source={_db.DatabasePath}");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM nonces";

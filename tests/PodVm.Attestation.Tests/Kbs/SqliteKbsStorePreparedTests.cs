@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using PodVm.Kbs;
 
 namespace PodVm.Attestation.Tests.Kbs;
@@ -11,22 +9,18 @@ namespace PodVm.Attestation.Tests.Kbs;
 /// </summary>
 public sealed class SqliteKbsStorePreparedTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("podvm-store-prepared-tests").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-
-    private string DatabasePath => Path.Combine(_dir, "kbs.db");
+    private readonly SqliteStoreDirectory _db = new("podvm-store-prepared-tests");
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
+        _db.Dispose();
     }
 
     [Fact]
     public async Task GetResourceAsync_RewrittenAndDeletedByReplica_NextReadSeesEachChange()
     {
-        using var store = new SqliteKbsStore(DatabasePath, _time);
-        using var replica = new SqliteKbsStore(DatabasePath, _time);
+        using var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        using var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await replica.SetResourceAsync("default/key/1", new byte[] { 1 }, CancellationToken.None);
         var first = await store.GetResourceAsync("default/key/1", CancellationToken.None);
 
@@ -44,7 +38,7 @@ public sealed class SqliteKbsStorePreparedTests : IDisposable
     [Fact]
     public async Task GetResourceAsync_OtherPathAfterPreparedRead_ReturnsThatPathsValue()
     {
-        using var store = new SqliteKbsStore(DatabasePath, _time);
+        using var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await store.SetResourceAsync("a/b/c", new byte[] { 1 }, CancellationToken.None);
         await store.SetResourceAsync("a/b/d", new byte[] { 2 }, CancellationToken.None);
 
@@ -60,14 +54,14 @@ public sealed class SqliteKbsStorePreparedTests : IDisposable
     [Fact]
     public async Task HotStatements_ManyConcurrentCallers_EachGetsItsOwnResult()
     {
-        using var store = new SqliteKbsStore(DatabasePath, _time);
+        using var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         for (var i = 0; i < 16; i++)
         {
             await store.SetResourceAsync($"r/k/{i}", new[] { (byte)i }, CancellationToken.None);
         }
 
         var reads = Enumerable.Range(0, 64).Select(i => Task.Run(async () => (i, await store.GetResourceAsync($"r/k/{i % 16}", CancellationToken.None))));
-        var consumes = Enumerable.Range(0, 64).Select(i => Task.Run(async () => await store.TryConsumeAsync($"n{i % 32}", _time.GetUtcNow().AddMinutes(5), CancellationToken.None)));
+        var consumes = Enumerable.Range(0, 64).Select(i => Task.Run(async () => await store.TryConsumeAsync($"n{i % 32}", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None)));
         var policies = Enumerable.Range(0, 16).Select(_ => Task.Run(async () => await store.GetResourcePolicyAsync(CancellationToken.None)));
 
         var readResults = await Task.WhenAll(reads).DefaultTimeout();
@@ -83,13 +77,13 @@ public sealed class SqliteKbsStorePreparedTests : IDisposable
     [Fact]
     public async Task TryConsumeAsync_NonceConsumedByReplicaAfterPreparedInsert_Refused()
     {
-        using var store = new SqliteKbsStore(DatabasePath, _time);
-        using var replica = new SqliteKbsStore(DatabasePath, _time);
-        Assert.True(await store.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None));
+        using var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        using var replica = new SqliteKbsStore(_db.DatabasePath, _db.Time);
+        Assert.True(await store.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None));
 
-        var replicaFirst = await replica.TryConsumeAsync("n2", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
-        var storeSecond = await store.TryConsumeAsync("n2", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
-        var replicaReplay = await replica.TryConsumeAsync("n1", _time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var replicaFirst = await replica.TryConsumeAsync("n2", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var storeSecond = await store.TryConsumeAsync("n2", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        var replicaReplay = await replica.TryConsumeAsync("n1", _db.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
 
         Assert.True(replicaFirst);
         Assert.False(storeSecond);
@@ -99,7 +93,7 @@ public sealed class SqliteKbsStorePreparedTests : IDisposable
     [Fact]
     public async Task Dispose_AfterHotStatements_ClosesKeptConnectionsAndLaterCallsStillWork()
     {
-        var store = new SqliteKbsStore(DatabasePath, _time);
+        var store = new SqliteKbsStore(_db.DatabasePath, _db.Time);
         await store.SetResourceAsync("a/b/c", new byte[] { 7 }, CancellationToken.None);
         await store.GetResourceAsync("a/b/c", CancellationToken.None);
         Assert.Equal(1, store.IdlePreparedConnections);
