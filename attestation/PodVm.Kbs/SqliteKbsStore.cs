@@ -77,23 +77,13 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
         return new AppraisalInputs(snapshot.GetPolicy(policyId), snapshot);
     }
 
-    public async ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken)
-    {
-        var connection = await RentAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<byte[]?> GetResourceAsync(string path, CancellationToken cancellationToken) =>
+        WithPreparedAsync(synchronousNormal: null, path, static async (connection, path, cancellationToken) =>
         {
             var command = connection.Command(ResourceSql, "$k");
             command.Parameters[0].Value = path;
-            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
-            Return(connection);
-            return value;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }, cancellationToken);
 
     public async ValueTask SetResourceAsync(string path, ReadOnlyMemory<byte> value, CancellationToken cancellationToken) =>
         await NonQueryAsync("INSERT INTO resources(path, value) VALUES($k, $v) ON CONFLICT(path) DO UPDATE SET value = excluded.value", path, value.ToArray(), null, cancellationToken).ConfigureAwait(false);
@@ -118,34 +108,23 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     /// attest of a session still inside its timeout, whose token is bound to that session's TEE key anyway). Every
     /// other write keeps SQLite's default FULL: the pragma is per connection and <see cref="Prepare"/> restores it.
     /// </remarks>
-    public async ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken)
-    {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var connection = await RentAsync(synchronousNormal: true, cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<bool> TryConsumeAsync(string nonce, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        WithPreparedAsync(synchronousNormal: true, (Store: this, Nonce: nonce, Expires: expiresAt.ToUnixTimeSeconds(), Now: _time.GetUtcNow().ToUnixTimeSeconds()), static async (connection, state, cancellationToken) =>
         {
-            var lastSweep = Interlocked.Read(ref _lastNonceSweep);
-            if (now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref _lastNonceSweep, now, lastSweep) == lastSweep)
+            var lastSweep = Interlocked.Read(ref state.Store._lastNonceSweep);
+            if (state.Now - lastSweep >= NonceSweepSeconds && Interlocked.CompareExchange(ref state.Store._lastNonceSweep, state.Now, lastSweep) == lastSweep)
             {
                 await using var sweep = connection.Connection.CreateCommand();
                 sweep.CommandText = "DELETE FROM nonces WHERE expires <= $x";
-                sweep.Parameters.AddWithValue("$x", now);
+                sweep.Parameters.AddWithValue("$x", state.Now);
                 await sweep.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var insert = connection.Command(NonceInsertSql, "$k", "$x");
-            insert.Parameters[0].Value = nonce;
-            insert.Parameters[1].Value = expiresAt.ToUnixTimeSeconds();
-            var inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-            Return(connection);
-            return inserted;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+            insert.Parameters[0].Value = state.Nonce;
+            insert.Parameters[1].Value = state.Expires;
+            return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, cancellationToken);
 
     public async ValueTask<ReferenceValue?> GetAsync(string name, CancellationToken cancellationToken) =>
         (await GetSnapshotAsync(cancellationToken).ConfigureAwait(false)).Get(name);
@@ -196,25 +175,11 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     private async ValueTask<StoreSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
         var cached = Volatile.Read(ref _snapshot);
-        if (cached is not null)
+        if (cached is not null
+            && await WithPreparedAsync(synchronousNormal: null, 0, static async (connection, _, cancellationToken) =>
+                (long)(await connection.Command(GenerationSql).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, cancellationToken).ConfigureAwait(false) == cached.Generation)
         {
-            var prepared = await RentAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
-            long current;
-            try
-            {
-                current = (long)(await prepared.Command(GenerationSql).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-            catch
-            {
-                prepared.Dispose();
-                throw;
-            }
-
-            Return(prepared);
-            if (current == cached.Generation)
-            {
-                return cached;
-            }
+            return cached;
         }
 
         await using var connection = await OpenAsync(synchronousNormal: null, cancellationToken).ConfigureAwait(false);
@@ -266,6 +231,33 @@ public sealed class SqliteKbsStore : IResourceStore, IPolicyStore, INonceLedger,
     {
         Volatile.Write(ref _disposed, true);
         CloseIdle();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a rented prepared connection: given back for the next request when the work
+    /// completes, closed when it throws (its statement may be left mid-step). <paramref name="state"/> carries what the
+    /// work needs, so the lambdas stay static.
+    /// </summary>
+    private async ValueTask<TResult> WithPreparedAsync<TState, TResult>(
+        bool? synchronousNormal,
+        TState state,
+        Func<SqlitePreparedConnection, TState, CancellationToken, ValueTask<TResult>> work,
+        CancellationToken cancellationToken)
+    {
+        var connection = await RentAsync(synchronousNormal, cancellationToken).ConfigureAwait(false);
+        TResult result;
+        try
+        {
+            result = await work(connection, state, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Return(connection);
+        return result;
     }
 
     /// <summary>An idle prepared connection (the most recently used), or a new one; give it back with <see cref="Return"/>.</summary>
