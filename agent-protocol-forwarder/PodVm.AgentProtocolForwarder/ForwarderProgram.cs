@@ -36,7 +36,7 @@ public static class ForwarderProgram
         {
             if (options.ProcessUserDataFirst)
             {
-                var processed = await RunConfigProcessorAsync([]).ConfigureAwait(false);
+                var processed = await RunConfigProcessorAsync(options.UserDataPath is { } userData ? ["--source", "local", "--local-path", userData] : []).ConfigureAwait(false);
                 if (processed != 0)
                 {
                     return processed;
@@ -77,6 +77,12 @@ public static class ForwarderProgram
         await using (var forwarder = new AgentForwarder(options, tls, loggerFactory))
         {
             forwarder.Start();
+            if (tls is null)
+            {
+                ForwarderLog.TlsDisabledAtStart(loggerFactory);
+            }
+
+            ForwarderLog.ListeningAtStart(loggerFactory, forwarder.LocalEndPoint?.ToString() ?? options.Listen, tls is not null, options.KataAgentSocket);
             notifier?.Notify(StartupNotifier.Ready);
             notifier?.Dispose();
             await stop.WaitAsync().ConfigureAwait(false);
@@ -95,10 +101,13 @@ public static class ForwarderProgram
             using var cts = new CancellationTokenSource(options.Timeout + TimeSpan.FromSeconds(10));
             var userData = await new UserDataSource(options).FetchAsync(cts.Token).ConfigureAwait(false);
             var result = new ConfigProcessor(options).Process(userData);
-            await Console.Out.WriteLineAsync($"podvm-config-processor: wrote {string.Join(", ", result.Written)}").ConfigureAwait(false);
+
+            // Straight to standard output, not through System.Console (see GuestConsoleSink.ForStandardOutput).
+            var output = GuestConsoleSink.ForStandardOutput();
+            output.WriteLine($"podvm-config-processor: read {userData.Length} bytes of user data{(options.Source == "local" ? $" from {options.LocalPath}" : string.Empty)}; wrote {string.Join(", ", result.Written)}");
             if (result.InitDataDigest is { } digest)
             {
-                await Console.Out.WriteLineAsync($"podvm-config-processor: initdata digest {digest}{(result.PcrExtended ? " (extended into PCR8)" : " (no TPM)")}").ConfigureAwait(false);
+                output.WriteLine($"podvm-config-processor: initdata digest {digest}{(result.PcrExtended ? " (extended into PCR8)" : " (no TPM)")}");
             }
 
             return 0;

@@ -1,12 +1,24 @@
 using Microsoft.Extensions.Logging;
+using PodVm.GuestHosting;
 
 namespace PodVm.GuestAgent;
 
 /// <summary>Source-generated log messages of the guest agent (event ids 4000-4099).</summary>
 internal static partial class AgentLog
 {
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Warning, Message = "NO AGENT POLICY IS SET: every agent call from the host is allowed. Set one through initdata (policy.json) or SetPolicy.")]
-    public static partial void NoPolicy(ILogger logger);
+    /// <summary>The category of the agent's own lines.</summary>
+    public const string Category = "podvm-guest-agent";
+
+    // The lines of the start, before the agent reports ready, go straight to the console (see
+    // GuestConsoleLoggerFactory.WriteLine for why); event ids and texts are as if they were logged.
+    public static void NoPolicyAtStart(GuestConsoleLoggerFactory console) =>
+        console.WriteLine(LogLevel.Warning, Category, 4000, "NO AGENT POLICY IS SET: every agent call from the host is allowed. Set one through initdata (policy.json) or SetPolicy.");
+
+    public static void PolicySetAtStart(GuestConsoleLoggerFactory console, string source) =>
+        console.WriteLine(LogLevel.Information, Category, 4001, $"Agent policy in force (from {source})");
+
+    public static void ListeningAtStart(GuestConsoleLoggerFactory console, string endpoint, string cgroupVersion) =>
+        console.WriteLine(LogLevel.Information, Category, 4007, $"Guest agent listening on {endpoint} (cgroup {cgroupVersion})");
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Agent policy in force (from {Source})")]
     public static partial void PolicySet(ILogger logger, string source);
@@ -25,9 +37,6 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "{Method} failed: {Message}")]
     public static partial void CallFailed(ILogger logger, string method, string message);
-
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Guest agent listening on {Endpoint} (cgroup {CgroupVersion})")]
-    public static partial void Listening(ILogger logger, string endpoint, string cgroupVersion);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Could not become child subreaper; exit codes of detached processes may be lost")]
     public static partial void NoSubreaper(ILogger logger);

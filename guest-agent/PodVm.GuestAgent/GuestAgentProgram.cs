@@ -33,7 +33,7 @@ public static class GuestAgentProgram
     private static async Task<int> ServeAsync(AgentOptions options, StartupNotifier? notifier)
     {
         using var loggerFactory = GuestConsoleLoggerFactory.ForStandardOutput("podvm-guest-agent");
-        var logger = loggerFactory.CreateLogger("podvm-guest-agent");
+        var logger = loggerFactory.CreateLogger(AgentLog.Category);
 
         if (!ProcessReaper.BecomeSubreaper())
         {
@@ -46,7 +46,7 @@ public static class GuestAgentProgram
             try
             {
                 policy.Set(PolicyEngine.Parse(await File.ReadAllTextAsync(options.PolicyFile).ConfigureAwait(false)));
-                AgentLog.PolicySet(logger, options.PolicyFile);
+                AgentLog.PolicySetAtStart(loggerFactory, options.PolicyFile);
             }
             catch (PolicyException ex)
             {
@@ -56,13 +56,13 @@ public static class GuestAgentProgram
         }
         else
         {
-            AgentLog.NoPolicy(logger);
+            AgentLog.NoPolicyAtStart(loggerFactory);
         }
 
         Directory.CreateDirectory(options.StateDirectory);
         Directory.CreateDirectory(options.ContainersRoot);
         using var containers = new ContainerManager(options, policy, logger);
-        await using var server = new TtrpcServer(new TtrpcServerOptions(), loggerFactory);
+        await using var server = new TtrpcServer(new TtrpcServerOptions { LogListening = false }, loggerFactory);
         AgentServiceBinding.BindAgent(server, new AgentServiceImpl(containers, policy, new NetworkConfigurator(options.IpPath), logger));
         AgentServiceBinding.BindHealth(server, new HealthServiceImpl());
 
@@ -76,9 +76,15 @@ public static class GuestAgentProgram
         using var stop = new StopSignal();
 
         await server.StartAsync(endpoint, stop.Token).ConfigureAwait(false);
-        var cgroupVersion = containers.Cgroups.Version.ToString();
+        // Not Enum.ToString(): in a NativeAOT program that reads the enum's names through reflection metadata, code
+        // that QEMU TCG would translate before the pod VM is ready, for one word in a log line.
+        var cgroupVersion = containers.Cgroups.Version switch
+        {
+            Cgroups.CgroupVersion.V1 => "V1",
+            _ => "V2",
+        };
         var endpointText = endpoint.ToString();
-        AgentLog.Listening(logger, endpointText, cgroupVersion);
+        AgentLog.ListeningAtStart(loggerFactory, endpointText, cgroupVersion);
         notifier?.Notify(StartupNotifier.Ready);
         notifier?.Dispose();
         await stop.WaitAsync().ConfigureAwait(false);

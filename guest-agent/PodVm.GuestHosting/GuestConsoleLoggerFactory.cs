@@ -35,7 +35,7 @@ public sealed class GuestConsoleLoggerFactory : ILoggerFactory
     /// </summary>
     public static GuestConsoleLoggerFactory ForStandardOutput(string program)
     {
-        var sink = new GuestConsoleSink(Console.OpenStandardOutput());
+        var sink = GuestConsoleSink.ForStandardOutput();
         var level = LogLevel.Information;
         if (Environment.GetEnvironmentVariable(LevelVariable) is { Length: > 0 } text
             && (!Enum.TryParse(text, ignoreCase: true, out level) || !Enum.IsDefined(level)))
@@ -50,6 +50,23 @@ public sealed class GuestConsoleLoggerFactory : ILoggerFactory
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) =>
         _loggers.GetOrAdd(categoryName, static (name, self) => new GuestConsoleLogger(name, self._minimumLevel, self._sink, self._timeProvider), this);
+
+    /// <summary>
+    /// Writes one line exactly as a logger of <paramref name="category"/> would (same level filter, same format), but
+    /// not through <see cref="ILogger"/>: <c>ILogger.Log&lt;TState&gt;</c> is a generic virtual method, and NativeAOT
+    /// resolves the first such call in a process with its run-time type loader. Under QEMU TCG that is ~2,000 blocks
+    /// of code to translate and a type-loader set-up in every guest program, all before the pod VM is ready. The
+    /// guest programs write the lines they log before they report ready through this; later lines use ILogger.
+    /// </summary>
+    public void WriteLine(LogLevel level, string category, int eventId, string message)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        ArgumentNullException.ThrowIfNull(message);
+        if (level != LogLevel.None && level >= _minimumLevel)
+        {
+            _sink.WriteLine(GuestConsoleLogger.FormatLine(_timeProvider.GetUtcNow(), level, category, eventId, message, exception: null));
+        }
+    }
 
     /// <summary>Not supported: a guest program has one destination, the console.</summary>
     public void AddProvider(ILoggerProvider provider) =>

@@ -12,6 +12,15 @@ public sealed class GuestConsoleSink
     private readonly Stream _stream;
     private readonly Lock _gate = new();
 
+    /// <summary>
+    /// A sink over the process's standard output (descriptor 1, not closed with the sink). A plain file stream, not
+    /// <c>Console.OpenStandardOutput()</c>: System.Console sets the terminal up on its first write when the output is
+    /// one (/dev/console in a pod VM is), reading terminfo and installing terminal signal handling, code that QEMU
+    /// TCG translates before the pod VM is ready and that nothing here needs.
+    /// </summary>
+    public static GuestConsoleSink ForStandardOutput() =>
+        new(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0));
+
     /// <summary>A sink over <paramref name="stream"/> (standard output for the guest programs).</summary>
     public GuestConsoleSink(Stream stream)
     {

@@ -16,6 +16,24 @@ public sealed class ForwarderCommandLineTests
     }
 
     [Theory]
+    [InlineData("-user-data", "/sys/firmware/qemu_fw_cfg/by_name/opt/podvm/userdata/raw")]
+    [InlineData("--user-data", "/tmp/u")]
+    public void Parse_UserData_PathKept(string flag, string path)
+    {
+        var options = ForwarderCommandLine.Parse(["-process-user-data-first", flag, path]);
+
+        Assert.True(options.ProcessUserDataFirst);
+        Assert.Equal(path, options.UserDataPath);
+        Assert.Null(ForwarderCommandLine.Parse([]).UserDataPath);
+    }
+
+    [Fact]
+    public void ForwarderLogCategory_IsTheForwardersFullTypeName()
+    {
+        Assert.Equal(ForwarderLog.Category, typeof(AgentForwarder).FullName);
+    }
+
+    [Theory]
     [InlineData("-process-user-data-first")]
     [InlineData("--process-user-data-first")]
     [InlineData("-process-user-data-first=true")]

@@ -20,6 +20,47 @@ public sealed class GuestConsoleLoggerTests
     }
 
     [Theory]
+    [InlineData(0, 0, 0, 0, "00:00:00.000 ")]
+    [InlineData(9, 5, 7, 45, "09:05:07.045 ")]
+    [InlineData(23, 59, 59, 999, "23:59:59.999 ")]
+    [InlineData(12, 30, 0, 100, "12:30:00.100 ")]
+    public void Log_TimeOfDay_ZeroPaddedLikeTheCustomFormat(int hour, int minute, int second, int millisecond, string expected)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, hour, minute, second, millisecond, TimeSpan.Zero));
+        using var factory = new GuestConsoleLoggerFactory(new GuestConsoleSink(_console), LogLevel.Information, time);
+
+        factory.CreateLogger("c").LogInformation("m");
+
+        Assert.Equal(expected + "info: c[0] m\n", Written());
+        Assert.Equal(time.GetUtcNow().ToString("HH:mm:ss.fff ", System.Globalization.CultureInfo.InvariantCulture), expected);
+    }
+
+    [Fact]
+    public void FactoryWriteLine_SameLineAsTheLoggerWrites()
+    {
+        using var factory = new GuestConsoleLoggerFactory(new GuestConsoleSink(_console), LogLevel.Information, _time);
+
+        factory.CreateLogger("podvm-guest-agent").Log(LogLevel.Warning, new EventId(4000), "no policy\nset");
+        factory.WriteLine(LogLevel.Warning, "podvm-guest-agent", 4000, "no policy\nset");
+
+        var lines = Written().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("21:05:09.123 warn: podvm-guest-agent[4000] no policy set", lines[0]);
+        Assert.Equal(lines[0], lines[1]);
+    }
+
+    [Fact]
+    public void FactoryWriteLine_BelowTheMinimumLevel_WritesNothing()
+    {
+        using var factory = new GuestConsoleLoggerFactory(new GuestConsoleSink(_console), LogLevel.Warning, _time);
+
+        factory.WriteLine(LogLevel.Information, "c", 1, "quiet");
+        factory.WriteLine(LogLevel.None, "c", 1, "never");
+
+        Assert.Equal(string.Empty, Written());
+    }
+
+    [Theory]
     [InlineData(LogLevel.Trace, "trce")]
     [InlineData(LogLevel.Debug, "dbug")]
     [InlineData(LogLevel.Warning, "warn")]

@@ -3,14 +3,18 @@ namespace PodVm.AgentProtocolForwarder.ConfigProcessing;
 /// <summary>The config processor's settings; endpoints are configurable so tests can use loopback fakes.</summary>
 internal sealed record ConfigProcessorOptions
 {
+    private const string MetadataService = "http://169.254.169.254";
+
     /// <summary>auto, local, aws or azure.</summary>
     public string Source { get; init; } = "auto";
 
     public string LocalPath { get; init; } = PodVm.PodVmConfig.PodVmPaths.LocalUserData;
 
-    public Uri AwsEndpoint { get; init; } = new("http://169.254.169.254");
+    // The metadata endpoints are made on first use: a pod VM on local mode reads its user data from a file and never
+    // needs them, and building a Uri runs the URI parser's static set-up, code QEMU TCG translates before ready.
+    public Uri AwsEndpoint { get => field ??= new Uri(MetadataService); init; }
 
-    public Uri AzureEndpoint { get; init; } = new("http://169.254.169.254");
+    public Uri AzureEndpoint { get => field ??= new Uri(MetadataService); init; }
 
     /// <summary>Prefix for every path written (tests write under a temporary directory).</summary>
     public string OutputRoot { get; init; } = "/";

@@ -16,7 +16,7 @@ namespace PodVm.AgentProtocolForwarder.Forwarding;
 /// </summary>
 internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger<AgentForwarder>();
+    private readonly ILogger _logger = loggerFactory.CreateLogger(ForwarderLog.Category);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private TcpListener? _listener;
@@ -25,18 +25,12 @@ internal sealed class AgentForwarder(ForwarderOptions options, TlsMaterial? tls,
     /// <summary>The bound endpoint (the port is real when 0 was asked for).</summary>
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndpoint as IPEndPoint;
 
+    /// <summary>Listens and accepts; the caller reports the endpoint (<see cref="LocalEndPoint"/>).</summary>
     public void Start()
     {
         var endpoint = IPEndPoint.Parse(options.Listen);
         _listener = new TcpListener(endpoint);
         _listener.Start(512);
-        if (tls is null)
-        {
-            ForwarderLog.TlsDisabled(_logger);
-        }
-
-        var bound = _listener.LocalEndpoint.ToString() ?? options.Listen;
-        ForwarderLog.Listening(_logger, bound, tls is not null, options.KataAgentSocket);
         _acceptLoop = AcceptLoopAsync(_stop.Token);
     }
 

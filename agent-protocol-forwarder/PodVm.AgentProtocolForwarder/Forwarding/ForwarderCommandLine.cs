@@ -2,8 +2,8 @@ namespace PodVm.AgentProtocolForwarder.Forwarding;
 
 /// <summary>
 /// Parses upstream-style flags (<c>-listen</c>, <c>-kata-agent-socket</c>, <c>-config</c>, <c>-ca-cert-file</c>,
-/// <c>-cert-file</c>, <c>-cert-key</c>, <c>-disable-tls</c>) and PodVm's <c>-process-user-data-first</c> and
-/// <c>-notify</c>; <c>--x</c> works too.
+/// <c>-cert-file</c>, <c>-cert-key</c>, <c>-disable-tls</c>) and PodVm's <c>-process-user-data-first</c>,
+/// <c>-user-data</c> and <c>-notify</c>; <c>--x</c> works too.
 /// </summary>
 internal static class ForwarderCommandLine
 {
@@ -17,6 +17,7 @@ internal static class ForwarderCommandLine
           -cert-key <path>           server key (default: apf.json tls-server-key, else /run/peerpod/tls/tls.key)
           -disable-tls               plain TCP (testing only)
           -process-user-data-first   first do what podvm-config-processor does, in this process (the pod VM's /init)
+          -user-data <path>          with -process-user-data-first: read the user data from this file (default: look for it)
           -notify <path>             write CONFIGURED=1 (after the user data) and READY=1 (listening) lines to a file or FIFO
           -pod-namespace, -host-interface  accepted for compatibility, unused
         podvm-forwarder process-user-data [options]   (also when invoked as podvm-config-processor)
@@ -59,6 +60,7 @@ internal static class ForwarderCommandLine
                 "cert-file" => o with { CertFile = Value() },
                 "cert-key" => o with { CertKey = Value() },
                 "notify" => o with { NotifyPath = Value() },
+                "user-data" => o with { UserDataPath = Value() },
                 "pod-namespace" or "host-interface" => Skip(o, Value()),
                 _ => throw new ArgumentException($"unknown flag {raw}\n{Usage}"),
             };

@@ -25,6 +25,12 @@ internal sealed record ForwarderOptions
     /// </summary>
     public bool ProcessUserDataFirst { get; init; }
 
+    /// <summary>
+    /// With <see cref="ProcessUserDataFirst"/>: the file holding the user data (the pod VM's /init passes QEMU's
+    /// fw_cfg file, so no copy is made); without it the config processor looks for the user data itself.
+    /// </summary>
+    public string? UserDataPath { get; init; }
+
     /// <summary>A file or FIFO that receives a line per start-up state (<c>CONFIGURED=1</c>, <c>READY=1</c>).</summary>
     public string? NotifyPath { get; init; }
 

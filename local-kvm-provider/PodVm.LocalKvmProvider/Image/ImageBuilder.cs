@@ -15,7 +15,7 @@ namespace PodVm.LocalKvmProvider.Image;
 public sealed class ImageBuilder
 {
     /// <summary>Bump when the layout of the image changes, so cached images are rebuilt.</summary>
-    public const string BuilderVersion = "podvm-image-builder/4";
+    public const string BuilderVersion = "podvm-image-builder/5";
 
     public const string VmlinuxFile = "vmlinux";
     public const string VmlinuzFile = "vmlinuz";
@@ -242,6 +242,18 @@ public sealed class ImageBuilder
     private static LaunchDigest Launch(string kernelFile, Dictionary<string, byte[]> sha384, string commandLine) =>
         new(kernelFile, InitrdFile, commandLine, Convert.ToHexStringLower(LaunchMeasurement.Combine(sha384[kernelFile], sha384[InitrdFile], commandLine)));
 
+    /// <summary>The kernel's built-in module helper path (CONFIG_MODPROBE_PATH), which the image leaves empty.</summary>
+    internal const string BootModprobe = "sbin/modprobe";
+
+    /// <summary>
+    /// Where the image's modprobe is, and what /init sets <c>/proc/sys/kernel/modprobe</c> to as it starts. While it
+    /// boots, the kernel asks for optional modules (crypto-hmac(sha256), crypto-cbc(aes) and their "-all" forms: six
+    /// requests), each of which runs the helper from the initramfs; the image carries none of them, so under QEMU TCG
+    /// that was six busybox starts before /init, for nothing. With no helper at the kernel's path the requests fail at
+    /// once, as they do for the bare kernel; from /init on, module requests (an overlay mount, say) are served.
+    /// </summary>
+    internal const string KernelModprobe = "/usr/sbin/modprobe";
+
     private static async Task AddBaseAsync(InitramfsTree tree, CancellationToken cancellationToken)
     {
         foreach (var dir in new[] { "proc", "sys", "dev", "run", "tmp", "root", "mnt", "var/log", "etc/podvm" })
@@ -266,7 +278,12 @@ public sealed class ImageBuilder
         foreach (var applet in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                      .Order(StringComparer.Ordinal))
         {
-            if (applet.Contains('/', StringComparison.Ordinal) && applet != "bin/busybox" && !tree.Contains(applet))
+            if (applet == BootModprobe)
+            {
+                // Not at the path the kernel runs for module requests while it boots (see KernelModprobe).
+                tree.AddSymlink(KernelModprobe.TrimStart('/'), "/bin/busybox");
+            }
+            else if (applet.Contains('/', StringComparison.Ordinal) && applet != "bin/busybox" && !tree.Contains(applet))
             {
                 tree.AddSymlink(applet, "/bin/busybox");
             }

@@ -17,6 +17,13 @@ namespace PodVm.Protocols.Ttrpc;
 /// </summary>
 public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
 {
+    /// <summary>
+    /// The log category, the type's full name as <c>CreateLogger&lt;TtrpcClient&gt;()</c> would give it. Spelled out: in a
+    /// NativeAOT guest program that call reads the type's name through reflection metadata before the pod VM is
+    /// ready, code QEMU TCG has to translate.
+    /// </summary>
+    public const string LogCategory = "PodVm.Protocols.Ttrpc.TtrpcClient";
+
     private readonly TtrpcChannel _channel;
     private readonly TtrpcClientOptions _options;
     private readonly ILogger _logger;
@@ -40,7 +47,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     {
         ArgumentNullException.ThrowIfNull(stream);
         _options = options ?? new TtrpcClientOptions();
-        _logger = (ILogger?)_options.LoggerFactory?.CreateLogger<TtrpcClient>() ?? NullLogger.Instance;
+        _logger = _options.LoggerFactory?.CreateLogger(LogCategory) ?? NullLogger.Instance;
         _channel = new TtrpcChannel(stream, _options.MaxMessageLength, _options.WriteOnSenderThread,
             _options.BlockingReceiveThread ? socket ?? TtrpcChannel.SocketOf(stream) : null);
         _pumps = RunAsync();

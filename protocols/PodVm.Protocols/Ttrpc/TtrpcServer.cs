@@ -14,6 +14,13 @@ namespace PodVm.Protocols.Ttrpc;
 /// </summary>
 public sealed class TtrpcServer : IAsyncDisposable
 {
+    /// <summary>
+    /// The log category, the type's full name as <c>CreateLogger&lt;TtrpcServer&gt;()</c> would give it. Spelled out: in a
+    /// NativeAOT guest program that call reads the type's name through reflection metadata before the pod VM is
+    /// ready, code QEMU TCG has to translate.
+    /// </summary>
+    public const string LogCategory = "PodVm.Protocols.Ttrpc.TtrpcServer";
+
     private readonly ILogger _logger;
     private readonly TtrpcServiceBinder _binder = new();
     private readonly ConcurrentDictionary<TtrpcServerConnection, Task> _connections = new();
@@ -25,7 +32,7 @@ public sealed class TtrpcServer : IAsyncDisposable
     public TtrpcServer(TtrpcServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         Options = options ?? new TtrpcServerOptions();
-        _logger = (ILogger?)loggerFactory?.CreateLogger<TtrpcServer>() ?? NullLogger.Instance;
+        _logger = loggerFactory?.CreateLogger(LogCategory) ?? NullLogger.Instance;
     }
 
     public TtrpcServerOptions Options { get; }
@@ -92,7 +99,11 @@ public sealed class TtrpcServer : IAsyncDisposable
             _listeners.Add((socket, AcceptLoopAsync(socket, bound), bound));
         }
 
-        TtrpcLog.Listening(_logger, bound);
+        if (Options.LogListening)
+        {
+            TtrpcLog.Listening(_logger, bound);
+        }
+
         return Task.FromResult(bound);
     }
 

@@ -13,6 +13,12 @@ public sealed record TtrpcServerOptions
     public UnixFileMode? UnixSocketMode { get; init; }
 
     /// <summary>
+    /// Log "ttrpc server listening on ..." when a listener starts (the default). Off for a caller that reports its
+    /// endpoint itself: the guest agent does, before it says ready, without going through ILogger.
+    /// </summary>
+    public bool LogListening { get; init; } = true;
+
+    /// <summary>
     /// Write a response on the thread that produced it while the connection's send pump is idle, instead of waking
     /// the pump on the thread pool. For relays (see <see cref="TtrpcServer.Fallback"/>), where that thread is the
     /// receive pump of the onward connection: one thread then carries a reply from socket to socket, as socat does.

@@ -11,6 +11,11 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # devtmpfs, so their mount points exist only after it: /etc/podvm/fstab.dev.
 mount -a -T /etc/podvm/fstab.early || { echo "podvm-init: mount -a -T /etc/podvm/fstab.early failed; powering off"; poweroff -f; }
 
+# Module requests the kernel makes from now on run the image's modprobe (ImageBuilder.KernelModprobe: it is not at the
+# kernel's default path, so the optional modules the kernel asks for while booting fail at once instead of starting
+# busybox six times before /init).
+echo /usr/sbin/modprobe > /proc/sys/kernel/modprobe
+
 step() { read -r up _ < /proc/uptime; echo "podvm-init: $up $*"; }
 fail() { step "FAILED: $*"; echo "podvm-init: boot stopped; powering off"; poweroff -f; sleep 60; }
 
@@ -62,17 +67,22 @@ done
 side=/dev/virtio-ports/podvm.side
 [ -e "$side" ] && step "side channel: $side" || step "side channel: none"
 
-# The pod VM configuration (user data) arrives over fw_cfg; it is copied where the config processor reads it.
-# The user data may hold secrets (the forwarder's TLS key): the directory is 0700 and the copy 0600 (umask 077).
+# The pod VM configuration (user data) arrives over fw_cfg. The forwarder reads it there (root-only): no copy of its
+# secrets (the forwarder's TLS key) on a file system, and two forks fewer before ready. Images without a forwarder
+# get a copy where podvm-config-processor looks: the directory is 0700 and the copy 0600 (umask 077).
 mkdir -m 0700 -p /run/peerpod
 userdata=/sys/firmware/qemu_fw_cfg/by_name/opt/podvm/userdata/raw
-if [ -r "$userdata" ]; then
+forwarder_userdata=
+if [ ! -r "$userdata" ]; then
+  step "config: no user data"
+elif [ -x /usr/bin/podvm-forwarder ]; then
+  forwarder_userdata=$userdata
+  step "config: user data in $userdata (the forwarder reads it)"
+else
   umask 077
   cat "$userdata" > /run/peerpod/userdata || fail "copy user data"
   umask 022
   step "config: $(wc -c < /run/peerpod/userdata) bytes of user data in /run/peerpod/userdata"
-else
-  step "config: no user data"
 fi
 
 # The forwarder processes the user data first, in its own process (what podvm-config-processor does: under emulation
@@ -109,7 +119,7 @@ mkdir -p /run/podvm && mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/age
 forwarder=
 if [ -x /usr/bin/podvm-forwarder ]; then
   exec 3<>/run/podvm/forwarder.notify || fail "notify FIFO for the forwarder"
-  setsid /usr/bin/podvm-forwarder -process-user-data-first -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
+  setsid /usr/bin/podvm-forwarder -process-user-data-first ${forwarder_userdata:+-user-data "$forwarder_userdata"} -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
   forwarder=$!
   step "forwarder started (it processes the user data first)"
   await_state 3 CONFIGURED=1 podvm-forwarder "$forwarder"
