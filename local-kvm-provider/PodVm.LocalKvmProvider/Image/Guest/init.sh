@@ -34,7 +34,7 @@ case " $clocks " in
   *" kvm-clock "*) aslr_restore= ;;
   *) echo 0 > /proc/sys/kernel/randomize_va_space && aslr_restore=$aslr && step "address-space randomisation off until ready (no KVM: QEMU TCG)" ;;
 esac
-mkdir -p /dev/pts /dev/shm
+mkdir -p /dev/pts /dev/shm /dev/virtio-ports /run/podvm
 mount -a -T /etc/podvm/fstab.dev || fail "mount -a -T /etc/podvm/fstab.dev"
 step mounts
 
@@ -60,7 +60,6 @@ echo "nameserver 10.0.2.3" > /etc/resolv.conf
 step "network: eth0 10.0.2.15/24"
 
 # virtio-serial ports by name (no udev here): /dev/virtio-ports/<name>, e.g. podvm.side.
-mkdir -p /dev/virtio-ports
 for port in /sys/class/virtio-ports/*; do
   [ -r "$port/name" ] && read -r name < "$port/name" && ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"
 done
@@ -115,7 +114,7 @@ await_state() {
   fail "$3: no $2 after 60 s"
 }
 
-mkdir -p /run/podvm && mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/agent.notify || fail "notify FIFOs in /run/podvm"
+mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/agent.notify || fail "notify FIFOs in /run/podvm"
 forwarder=
 if [ -x /usr/bin/podvm-forwarder ]; then
   exec 3<>/run/podvm/forwarder.notify || fail "notify FIFO for the forwarder"
@@ -129,15 +128,6 @@ elif [ -x /usr/bin/podvm-config-processor ]; then
   step "config processor"
 fi
 
-# The attester and KBS client: evidence for this VM's TEE, the RCAR handshake, and the confidential-data-hub
-# endpoint (127.0.0.1:8006) through which containers ask for secrets. Started before the agent, so it gets going
-# before any container can ask, but at the lowest CPU priority until ready: on one emulated vCPU the agent and the
-# forwarder (what ready waits for) would otherwise share the CPU with it. Its priority goes back to normal at ready.
-# (busybox has no nice applet: the shell renices itself, then becomes the attester; threads inherit the value.)
-if [ -x /usr/bin/podvm-attester ]; then
-  sh -c 'renice 19 -p $$ > /dev/null; exec setsid /usr/bin/podvm-attester' < /dev/null > /dev/console 2>&1 3<&- 4<&- &
-  step "attester started (nice 19 until ready)"
-fi
 
 agent=
 if [ -x /usr/bin/podvm-guest-agent ]; then
@@ -168,9 +158,14 @@ echo "PODVM_READY"
 # A write to a virtio port blocks until the host end is open, so it runs in the background.
 [ -e "$side" ] && ( printf '{"type":"status","step":"ready","uptime":"%s"}\n' "$up" > "$side" ) &
 
-# After ready: the attester back to normal priority (every thread: setsid made it a process group leader, and a
-# process group renice covers all its threads), then what nothing before ready needed.
-attester=$(pidof podvm-attester) && renice 0 -g $attester > /dev/null
+# After ready, what nothing before ready needs. First the attester and KBS client: evidence for this VM's TEE, the
+# RCAR handshake, and the confidential-data-hub endpoint (127.0.0.1:8006) through which containers ask for secrets.
+# The agent holds a container's start until that endpoint accepts (ConfidentialDataHubGate), and started earlier
+# (at nice 19, sessions 7-8) it got no CPU before ready on the one emulated vCPU anyway: only the shell, renice and
+# setsid it took to launch it were left in front of ready.
+if [ -x /usr/bin/podvm-attester ]; then
+  setsid /usr/bin/podvm-attester < /dev/null > /dev/console 2>&1 &
+fi
 modules /etc/podvm/modules.late || step "modprobe -a (the modules in /etc/podvm/modules.late) failed (after ready)"
 if [ -e /dev/input/event0 ] && [ -x /etc/acpi/PWRF/00000080 ]; then
   acpid -c /etc/acpi -l /dev/null
