@@ -69,8 +69,11 @@ public sealed class ImageBuildTests(ImageFixture fixture)
 
         Assert.True(image.Manifest.Components.ContainsKey("lz4"));
         var modules = image.Manifest.Modules.Select(m => Path.GetFileName(m)).ToList();
-        Assert.True(modules.IndexOf("overlay.ko") < modules.IndexOf("evdev.ko"), string.Join(' ', modules));
+        // Boot modules first (what ready needs), then the late ones; overlay is late since session 9.
+        Assert.True(modules.IndexOf("qemu_fw_cfg.ko") < modules.IndexOf("overlay.ko"), string.Join(' ', modules));
         Assert.True(modules.IndexOf("virtio_net.ko") < modules.IndexOf("virtio_blk.ko"), string.Join(' ', modules));
+        Assert.DoesNotContain("overlay", ImageBuildOptions.DefaultModules);
+        Assert.Contains("overlay", ImageBuildOptions.DefaultLateModules);
     }
 
     [Fact]
