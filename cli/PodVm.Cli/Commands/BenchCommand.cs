@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using PodVm.Cli.Bench;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.LocalKvmProvider;
 using PodVm.LocalKvmProvider.Image;
@@ -112,34 +113,36 @@ internal static class BenchCommand
                 Directory.Delete(work, recursive: true);
             }
 
-            var bareMedian = Median(bare);
-            var oursMedian = Median(ours);
+            var bareMedian = BenchTable.Median(bare);
+            var oursMedian = BenchTable.Median(ours);
+            var rssMiB = rss.Select(v => v / 1024.0).ToList();
+            var anonMiB = anon.Select(v => v / 1024.0).ToList();
             output.WriteLine();
             output.WriteLine("| measure | median | runs |");
             output.WriteLine("|---|---|---|");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare kernel, launch to trivial-init marker | {bareMedian:F2} s | {string.Join(", ", bare.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pod VM, create to guest ready (provider API) | {oursMedian:F2} s | {string.Join(", ", ours.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+            output.WriteLine(BenchTable.Row("bare kernel, launch to trivial-init marker", bare));
+            output.WriteLine(BenchTable.Row("pod VM, create to guest ready (provider API)", ours));
             if (bareUptime.Count > 0)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| bare kernel, guest uptime at the marker | {Median(bareUptime):F2} s | {string.Join(", ", bareUptime.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+                output.WriteLine(BenchTable.Row("bare kernel, guest uptime at the marker", bareUptime));
             }
 
             if (guestUptime.Count > 0)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| pod VM, guest uptime when /init reports ready | {Median(guestUptime):F2} s | {string.Join(", ", guestUptime.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |"));
+                output.WriteLine(BenchTable.Row("pod VM, guest uptime when /init reports ready", guestUptime));
             }
 
             if (rss.Count > 0)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| QEMU RSS per idle pod VM ({memoryMiB} MiB guest) | {Median(rss.Select(v => v / 1024.0).ToList()):F1} MiB | {string.Join(", ", rss.Select(v => (v / 1024.0).ToString("F1", CultureInfo.InvariantCulture)))} |"));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| QEMU private memory (RssAnon: RSS without the image's shared page cache) | {Median(anon.Select(v => v / 1024.0).ToList()):F1} MiB | {string.Join(", ", anon.Select(v => (v / 1024.0).ToString("F1", CultureInfo.InvariantCulture)))} |"));
+                output.WriteLine(BenchTable.Row($"QEMU RSS per idle pod VM ({memoryMiB} MiB guest)", rssMiB, "MiB", "F1"));
+                output.WriteLine(BenchTable.Row("QEMU private memory (RssAnon: RSS without the image's shared page cache)", anonMiB, "MiB", "F1"));
             }
 
             output.WriteLine($"load average at the end: {LoadAverage()}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead of the pod VM over the bare kernel: {(oursMedian / bareMedian - 1) * 100:F0}% (goal <= 30%)"));
             if (rss.Count > 0)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host cost per idle VM: RSS {Median(rss.Select(v => v / 1024.0).ToList()):F1} MiB, private {Median(anon.Select(v => v / 1024.0).ToList()):F1} MiB (goal <= guest RAM + 64 = {memoryMiB + 64} MiB)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"host cost per idle VM: RSS {BenchTable.Median(rssMiB):F1} MiB, private {BenchTable.Median(anonMiB):F1} MiB (goal <= guest RAM + 64 = {memoryMiB + 64} MiB)"));
             }
 
             return 0;
@@ -173,7 +176,8 @@ internal static class BenchCommand
         using var process = await QemuLauncher.LaunchAsync(spec, Path.Combine(directory, "qemu.log"), cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromMinutes(3));
-        while (!(File.Exists(console) && (await File.ReadAllTextAsync(console, deadline.Token)).Contains("PODVM_BARE_READY", StringComparison.Ordinal)))
+        string? markerLine;
+        while ((markerLine = File.Exists(console) ? BareMarkerLine(await File.ReadAllTextAsync(console, deadline.Token)) : null) is null)
         {
             if (process.HasExited)
             {
@@ -184,11 +188,23 @@ internal static class BenchCommand
         }
 
         var seconds = stopwatch.Elapsed.TotalSeconds;
-        var marker = (await File.ReadAllTextAsync(console, cancellationToken)).Split("PODVM_BARE_READY", 2)[1].TrimStart();
-        var uptime = double.TryParse(marker.AsSpan(0, Math.Max(0, marker.IndexOfAny([' ', '\r', '\n']))), NumberStyles.Float, CultureInfo.InvariantCulture, out var u) ? u : (double?)null;
+        var uptime = double.TryParse(markerLine.AsSpan(BareMarker.Length).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var u) ? u : (double?)null;
         await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
         process.Kill();
         return (seconds, uptime);
+    }
+
+    private const string BareMarker = "PODVM_BARE_READY";
+
+    /// <summary>
+    /// The bare init's whole marker line ("PODVM_BARE_READY &lt;uptime&gt;") once the console has its line end: the
+    /// serial console writes it a byte at a time, so the marker alone may arrive before the uptime does.
+    /// </summary>
+    private static string? BareMarkerLine(string console)
+    {
+        var start = console.IndexOf(BareMarker, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : console.IndexOf('\n', start);
+        return end < 0 ? null : console[start..end];
     }
 
     private static string LoadAverage()
@@ -201,11 +217,5 @@ internal static class BenchCommand
         {
             return "unknown";
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

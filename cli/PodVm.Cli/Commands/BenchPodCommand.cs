@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using PodVm.Cli.Bench;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.LocalKvmProvider;
 using PodVm.LocalKvmProvider.Provider;
@@ -85,14 +86,14 @@ internal static class BenchPodCommand
                 Directory.Delete(runtime, recursive: true);
             }
 
-            var bareMedian = Median(bare);
-            var adaptorMedian = Median(viaAdaptor);
+            var bareMedian = BenchTable.Median(bare);
+            var adaptorMedian = BenchTable.Median(viaAdaptor);
             output.WriteLine();
             output.WriteLine("| measure | median | runs |");
             output.WriteLine("|---|---|---|");
-            output.WriteLine(Row("provider CreateInstance to guest ready (bare)", bare));
-            output.WriteLine(Row("adaptor CreateVM+StartVM (StartVM returns)", startVm));
-            output.WriteLine(Row("adaptor CreateVM+StartVM to agent Check answered through the proxy", viaAdaptor));
+            output.WriteLine(BenchTable.Row("provider CreateInstance to guest ready (bare)", bare));
+            output.WriteLine(BenchTable.Row("adaptor CreateVM+StartVM (StartVM returns)", startVm));
+            output.WriteLine(BenchTable.Row("adaptor CreateVM+StartVM to agent Check answered through the proxy", viaAdaptor));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the adaptor path adds {adaptorMedian - bareMedian:F2} s ({(adaptorMedian / bareMedian - 1) * 100:F0}%) to the provider's bare boot-to-ready"));
             return 0;
         });
@@ -165,12 +166,4 @@ internal static class BenchPodCommand
         return await call(new HypervisorClient(connection.CreateCallInvoker()));
     }
 
-    private static string Row(string measure, List<double> values) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {measure} | {Median(values):F2} s | {string.Join(", ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} |");
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 }
