@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PodVm.CloudApiAdaptor.Providers;
 using PodVm.LocalKvmProvider.Provider;
 using PodVm.LocalKvmProvider.Tests.Vms;
@@ -61,6 +62,55 @@ public sealed class LocalKvmProviderTests : IAsyncDisposable
         // A vTPM is supported (swtpm per VM); what fails here is only the missing image.
         var e = await Assert.ThrowsAsync<ProviderException>(() => _provider.CreateInstanceAsync(Request(tpm: true), CancellationToken.None).DefaultTimeout());
         Assert.Equal(ProviderErrorReason.ImageNotFound, e.Reason);
+    }
+
+    [Fact]
+    public async Task ListInstancesAsync_LogsPastRetention_DeletedAtMostOncePerPruneInterval()
+    {
+        var logs = Path.Combine(_root, "logs");
+        Directory.CreateDirectory(logs);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var provider = new LocalKvmProvider.Provider.LocalKvmProvider(
+            Options.Create(new LocalKvmProviderOptions
+            {
+                StateDirectory = Path.Combine(_root, "vms"),
+                LogDirectory = logs,
+                ImageDirectory = Path.Combine(_root, "no-image"),
+                Accelerator = "tcg",
+                LogRetention = TimeSpan.FromHours(1),
+            }),
+            timeProvider: time);
+        string Log(string name, TimeSpan age)
+        {
+            var path = Path.Combine(logs, name);
+            File.WriteAllText(path, name);
+            File.SetLastWriteTimeUtc(path, (time.GetUtcNow() - age).UtcDateTime);
+            return path;
+        }
+
+        var expired = Log("vm-old-20261127T000000.console.log", TimeSpan.FromHours(2));
+        var expiredTpm = Log("vm-old-20261127T000000.swtpm.log", TimeSpan.FromHours(2));
+        var young = Log("vm-young-20261128T000000.console.log", TimeSpan.FromMinutes(59));
+        var other = Log("notes.txt", TimeSpan.FromDays(3));
+
+        await provider.ListInstancesAsync(new Dictionary<string, string>(), CancellationToken.None).DefaultTimeout();
+        Assert.False(File.Exists(expired));
+        Assert.False(File.Exists(expiredTpm));
+        Assert.True(File.Exists(young));
+        Assert.True(File.Exists(other));
+
+        // Within the interval the directory is not looked at again, so a log that expires now is still there...
+        var expiredLater = Log("vm-later-20261127T010000.console.log", TimeSpan.FromHours(2));
+        time.Advance(LocalKvmProvider.Provider.LocalKvmProvider.LogPruneInterval - TimeSpan.FromSeconds(1));
+        await provider.ListInstancesAsync(new Dictionary<string, string>(), CancellationToken.None).DefaultTimeout();
+        Assert.True(File.Exists(expiredLater));
+
+        // ...and the first call after it deletes it, with the young log that has now passed its hour too.
+        time.Advance(TimeSpan.FromSeconds(2));
+        await provider.ListInstancesAsync(new Dictionary<string, string>(), CancellationToken.None).DefaultTimeout();
+        Assert.False(File.Exists(expiredLater));
+        Assert.False(File.Exists(young));
+        Assert.True(File.Exists(other));
     }
 
     [Fact]
