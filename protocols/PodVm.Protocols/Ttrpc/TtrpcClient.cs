@@ -134,7 +134,10 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
     public CallInvoker CreateCallInvoker() => new TtrpcCallInvoker(this, _options.TimeProvider);
 
     /// <summary>A unary call with an undecoded payload. Errors come back in the response, never as exceptions.</summary>
-    public Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken)
+    public Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken) =>
+        CallRawAsync(service, method, payload, options, cancellationToken, relayedDeadline: default);
+
+    private Task<TtrpcRawResponse> CallRawAsync(string service, string method, ReadOnlyMemory<byte> payload, TtrpcCallOptions? options, CancellationToken cancellationToken, CancellationToken relayedDeadline)
     {
         options ??= TtrpcCallOptions.Default;
         var call = new TtrpcClientCall(streaming: false, _options.ResumeOnReceivePump);
@@ -150,7 +153,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
             return Task.FromResult(closedResponse);
         }
 
-        return AwaitResponseAsync(call, StartDeadline(call, options), cancellationToken);
+        return AwaitResponseAsync(call, StartDeadline(call, options), cancellationToken, relayedDeadline);
     }
 
     /// <summary>
@@ -166,7 +169,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         if (request.Encoded.IsEmpty)
         {
             return CallRawAsync(request.Service, request.Method, request.Payload,
-                new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano, Metadata = request.Metadata }, cancellationToken);
+                new TtrpcCallOptions { ForwardedTimeoutNano = request.TimeoutNano, Metadata = request.Metadata }, cancellationToken, request.Deadline);
         }
 
         if (request.Encoded.Length > _channel.MaxMessageLength)
@@ -180,7 +183,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
             return Task.FromResult(closedResponse);
         }
 
-        return AwaitResponseAsync(call, null, cancellationToken);
+        return AwaitResponseAsync(call, null, cancellationToken, request.Deadline);
     }
 
     /// <summary>A unary call that throws <see cref="RpcException"/> for any non-OK status.</summary>
@@ -222,7 +225,7 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
 
         var deadline = StartDeadline(call, options);
         var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
+            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(CancelledResponse()), call)
             : default;
         return new TtrpcClientStream(this, call, deadline, registration);
     }
@@ -347,16 +350,32 @@ public sealed class TtrpcClient : IAsyncDisposable, ITtrpcFrameHandler
         }
 
         var cts = new CancellationTokenSource(timeout, _options.TimeProvider);
-        cts.Token.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.DeadlineExceeded, "context deadline exceeded")), call);
+        cts.Token.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(DeadlineExceededResponse()), call);
         return cts;
     }
 
-    private async Task<TtrpcRawResponse> AwaitResponseAsync(TtrpcClientCall call, CancellationTokenSource? deadlineSource, CancellationToken cancellationToken)
+    private static TtrpcRawResponse DeadlineExceededResponse() => TtrpcRawResponse.Error(StatusCode.DeadlineExceeded, "context deadline exceeded");
+
+    private static TtrpcRawResponse CancelledResponse() => TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller");
+
+    /// <param name="relayedDeadline">
+    /// For a relayed call, the original caller's deadline as the relaying server measures it
+    /// (<see cref="TtrpcRawRequest.Deadline"/>). The server's call token is cancelled when it runs out too; the call
+    /// then fails with DeadlineExceeded, what the callee answers at that moment, rather than Cancelled.
+    /// </param>
+    private async Task<TtrpcRawResponse> AwaitResponseAsync(TtrpcClientCall call, CancellationTokenSource? deadlineSource, CancellationToken cancellationToken, CancellationToken relayedDeadline = default)
     {
         using var deadline = deadlineSource;
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(TtrpcRawResponse.Error(StatusCode.Cancelled, "call cancelled by the caller")), call)
-            : default;
+        using var registration = !cancellationToken.CanBeCanceled ? default
+            : relayedDeadline.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(
+                    static (state, _) =>
+                    {
+                        var (relayed, callerDeadline) = ((TtrpcClientCall, CancellationToken))state!;
+                        relayed.Fail(callerDeadline.IsCancellationRequested ? DeadlineExceededResponse() : CancelledResponse());
+                    },
+                    (call, relayedDeadline))
+                : cancellationToken.UnsafeRegister(static (state, _) => ((TtrpcClientCall)state!).Fail(CancelledResponse()), call);
         try
         {
             return await call.Response.ConfigureAwait(false);

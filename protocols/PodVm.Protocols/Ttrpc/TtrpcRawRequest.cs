@@ -23,6 +23,7 @@ public sealed record TtrpcRawRequest
         Payload = original.Payload;
         TimeoutNano = original.TimeoutNano;
         Metadata = original.Metadata;
+        Deadline = original.Deadline;
     }
 
     public required string Service { get; init; }
@@ -35,6 +36,13 @@ public sealed record TtrpcRawRequest
     public long TimeoutNano { get; init; }
 
     public IReadOnlyList<KeyValue> Metadata { get; init; } = [];
+
+    /// <summary>
+    /// Cancelled when the caller's timeout (<see cref="TimeoutNano"/>) has run out, as the server that received the
+    /// call measures it; <see cref="CancellationToken.None"/> for a call without one or made locally. A relay that
+    /// gives up on the call at that moment answers DeadlineExceeded, as the callee itself would, not Cancelled.
+    /// </summary>
+    public CancellationToken Deadline { get; init; }
 
     /// <summary>The Request body exactly as the caller sent it (service, method, payload, timeout, metadata); empty when made locally.</summary>
     internal ReadOnlyMemory<byte> Encoded { get; init; }

@@ -47,6 +47,9 @@ internal sealed class TtrpcServerCall : IDisposable
 
     public bool DeadlineExpired => _deadline?.IsCancellationRequested == true;
 
+    /// <summary>Cancelled when the caller's timeout runs out (it also cancels <see cref="CancellationToken"/>).</summary>
+    public CancellationToken DeadlineToken => _deadline?.Token ?? CancellationToken.None;
+
     public ChannelReader<ReadOnlyMemory<byte>> Incoming => _incoming?.Reader ?? throw new InvalidOperationException("this call receives no stream");
 
     public void OnData(ReadOnlyMemory<byte> data, bool hasData, bool last)

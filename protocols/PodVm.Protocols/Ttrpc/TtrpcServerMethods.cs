@@ -76,6 +76,7 @@ internal static class TtrpcServerMethods
                 Payload = call.Request.Payload.Memory,
                 TimeoutNano = call.Request.TimeoutNano,
                 Metadata = call.Request.Metadata,
+                Deadline = call.DeadlineToken,
                 Encoded = encoded,
             },
             call.CancellationToken);

@@ -47,6 +47,32 @@ public sealed class TtrpcFrameRelayTests
         Assert.Equal(responseBody, answer.Data);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RelayAsync_CallersTimeoutRunsOutBeforeTheBackendAnswers_DeadlineExceededAsTheBackendWouldSay(bool reencoded)
+    {
+        // The backend takes the call and never answers: the relay's server cancels the call when the caller's
+        // timeout runs out, and the caller must hear DeadlineExceeded (what kata-agent answers), not Cancelled.
+        await using var backend = new RawTtrpcListener();
+        await using var relay = await TestServer.StartAsync(new TtrpcServerOptions { WriteOnSenderThread = true });
+        await using var onward = await TtrpcClient.ConnectAsync(TtrpcEndpoint.Unix(backend.SocketPath), new TtrpcClientOptions { ResumeOnReceivePump = true, WriteOnSenderThread = true });
+        await using var agent = await backend.AcceptAsync();
+        relay.Server.Fallback = (request, ct) => new ValueTask<TtrpcRawResponse>(onward.RelayAsync(reencoded ? request with { Metadata = [] } : request, ct));
+        await using var shim = await RawTtrpcSocket.ConnectAsync(relay.SocketPath);
+
+        var request = new Request { Service = "grpc.AgentService", Method = "WaitProcess", Payload = ByteString.CopyFrom(1), TimeoutNano = 300_000_000 };
+        await shim.SendAsync(RawTtrpcSocket.Frame(7, 1, 0, request.ToByteArray()));
+        var relayed = await agent.ReadFrameAsync();
+        var answer = await shim.ReadFrameAsync();
+
+        Assert.Equal(300_000_000, Request.Parser.ParseFrom(relayed.Data).TimeoutNano);
+        Assert.Equal(7u, answer.StreamId);
+        var status = Response.Parser.ParseFrom(answer.Data).Status;
+        Assert.Equal((int)StatusCode.DeadlineExceeded, status.Code);
+        Assert.Equal("context deadline exceeded", status.Message);
+    }
+
     [Fact]
     public async Task RelayAsync_MalformedResponseFromBackend_FailsThatCallOnlyWithInternal()
     {
