@@ -23,4 +23,48 @@ public sealed class InitScriptTests
         Assert.Contains("-user-data \"$forwarder_userdata\"", Init, StringComparison.Ordinal);
         Assert.Contains("forwarder_userdata=$userdata", Init, StringComparison.Ordinal);
     }
+
+    /// <summary>The script's commands: comment lines left out.</summary>
+    private static readonly string Commands = string.Join('\n', Init.Split('\n').Where(l => !l.TrimStart().StartsWith('#')));
+
+    private static readonly int Ready = Commands.IndexOf("step ready", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("ip route add default via 10.0.2.2")]
+    [InlineData("ip link set lo up")]
+    [InlineData("mount -a -T /etc/podvm/fstab.dev")]
+    [InlineData("ln -sf")]
+    [InlineData("/usr/bin/podvm-attester <")]
+    public void Init_WhatTheHostsFirstCallsDoNotNeed_RunsAfterTheReadyLineOnTheSideChannel(string command)
+    {
+        // The local provider returns from create when the side channel's ready line arrives: every fork between
+        // "step ready" and that line would count as boot time.
+        var sideChannelReady = Commands.IndexOf("\"step\":\"ready\"", StringComparison.Ordinal);
+        Assert.True(Ready > 0 && sideChannelReady > Ready);
+        var at = Commands.IndexOf(command, StringComparison.Ordinal);
+        Assert.True(at > sideChannelReady, $"'{command}' at {at}, the side channel's ready line at {sideChannelReady}");
+        Assert.Equal(at, Commands.LastIndexOf(command, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Init_BeforeReady_Eth0InOneCommandAndTheProgramsWithoutSetsid()
+    {
+        var beforeReady = Commands[..Ready];
+
+        Assert.Contains("ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up", beforeReady, StringComparison.Ordinal);
+        Assert.DoesNotContain("ip ", beforeReady, StringComparison.Ordinal);
+        Assert.DoesNotContain("setsid", Commands, StringComparison.Ordinal);
+        Assert.Contains("  /usr/bin/podvm-forwarder -process-user-data-first", beforeReady, StringComparison.Ordinal);
+        Assert.Contains("  /usr/bin/podvm-guest-agent --notify", beforeReady, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Init_RunPeerpod_MadeRootOnlyBeforeTheUserDataIsProcessed()
+    {
+        var umask = Commands.IndexOf("umask 077\nmkdir -p /run/podvm /run/peerpod", StringComparison.Ordinal);
+
+        Assert.True(umask > 0);
+        Assert.True(umask < Commands.IndexOf("/usr/bin/podvm-forwarder -process-user-data-first", StringComparison.Ordinal));
+        Assert.True(umask < Commands.IndexOf("cat \"$userdata\" > /run/peerpod/userdata", StringComparison.Ordinal));
+    }
 }

@@ -3,9 +3,10 @@
 # Brings the VM up step by step and prints each step's guest uptime on the console ("podvm-init: <s> <step>").
 # Paths and channels are documented in docs/designs/local-pod-vm-image.md.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-# Every command that is not a shell builtin costs a fork and an exec, 6-12 ms each under QEMU TCG, all before the
-# pod VM is ready: so builtins (read, echo, umask, redirections) where they do the job, and one command for many
-# items (mount -a, modprobe -a, mkfifo) where busybox has one.
+# Every command that is not a shell builtin costs a fork and an exec, 6-14 ms each under QEMU TCG: so builtins (read,
+# echo, umask, redirections) where they do the job, one command for many items (mount -a, modprobe -a, mkdir, mkfifo)
+# where busybox has one, and what the host's first calls do not need (the default route, lo, devpts, /dev/shm, the
+# virtio-serial port names) right after ready instead of before it.
 
 # proc, sysfs, devtmpfs, /run, /tmp and cgroup2 from /etc/podvm/fstab.early; devpts and /dev/shm live inside the
 # devtmpfs, so their mount points exist only after it: /etc/podvm/fstab.dev.
@@ -34,9 +35,12 @@ case " $clocks " in
   *" kvm-clock "*) aslr_restore= ;;
   *) echo 0 > /proc/sys/kernel/randomize_va_space && aslr_restore=$aslr && step "address-space randomisation off until ready (no KVM: QEMU TCG)" ;;
 esac
-mkdir -p /dev/pts /dev/shm /dev/virtio-ports /run/podvm
-mount -a -T /etc/podvm/fstab.dev || fail "mount -a -T /etc/podvm/fstab.dev"
-step mounts
+# Root-only directories (umask 077): the notify FIFOs, the port names, and /run/peerpod, where the pod VM
+# configuration (its secrets among it) is written. /dev/pts and /dev/shm are mount points for after ready.
+umask 077
+mkdir -p /run/podvm /run/peerpod /dev/virtio-ports /dev/pts /dev/shm || fail "mkdir (/run/podvm, /run/peerpod, /dev)"
+umask 022
+step directories
 
 # /etc/podvm/modules: what boot needs, dependencies first; /etc/podvm/modules.late is loaded after ready. The image
 # carries a modules.dep for exactly these modules, so one modprobe loads them all in dependency order.
@@ -53,23 +57,17 @@ modules /etc/podvm/modules || fail "modprobe -a (the modules in /etc/podvm/modul
 step modules
 
 # QEMU user-mode networking always uses 10.0.2.0/24: guest .15, gateway .2, DNS .3. Static is faster than DHCP.
+# Before ready only eth0's address, in one command: the host reaches the forwarder through QEMU's forward, from the
+# on-link gateway, so no route is needed for that; the default route and lo follow right after ready, before the
+# attester (which talks to the key broker and serves 127.0.0.1:8006) starts.
 echo podvm > /proc/sys/kernel/hostname
-ip link set lo up
-{ ip link set eth0 up && ip addr add 10.0.2.15/24 dev eth0 && ip route add default via 10.0.2.2; } || fail "network (eth0)"
+ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up || fail "network (eth0)"
 echo "nameserver 10.0.2.3" > /etc/resolv.conf
 step "network: eth0 10.0.2.15/24"
-
-# virtio-serial ports by name (no udev here): /dev/virtio-ports/<name>, e.g. podvm.side.
-for port in /sys/class/virtio-ports/*; do
-  [ -r "$port/name" ] && read -r name < "$port/name" && ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"
-done
-side=/dev/virtio-ports/podvm.side
-[ -e "$side" ] && step "side channel: $side" || step "side channel: none"
 
 # The pod VM configuration (user data) arrives over fw_cfg. The forwarder reads it there (root-only): no copy of its
 # secrets (the forwarder's TLS key) on a file system, and two forks fewer before ready. Images without a forwarder
 # get a copy where podvm-config-processor looks: the directory is 0700 and the copy 0600 (umask 077).
-mkdir -m 0700 -p /run/peerpod
 userdata=/sys/firmware/qemu_fw_cfg/by_name/opt/podvm/userdata/raw
 forwarder_userdata=
 if [ ! -r "$userdata" ]; then
@@ -114,11 +112,13 @@ await_state() {
   fail "$3: no $2 after 60 s"
 }
 
+# The programs run as plain background jobs, without setsid (an exec of busybox each): /init, PID 1, has no controlling
+# terminal, so neither have they, and at shutdown busybox init signals every process whatever its session.
 mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/agent.notify || fail "notify FIFOs in /run/podvm"
 forwarder=
 if [ -x /usr/bin/podvm-forwarder ]; then
   exec 3<>/run/podvm/forwarder.notify || fail "notify FIFO for the forwarder"
-  setsid /usr/bin/podvm-forwarder -process-user-data-first ${forwarder_userdata:+-user-data "$forwarder_userdata"} -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
+  /usr/bin/podvm-forwarder -process-user-data-first ${forwarder_userdata:+-user-data "$forwarder_userdata"} -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
   forwarder=$!
   step "forwarder started (it processes the user data first)"
   await_state 3 CONFIGURED=1 podvm-forwarder "$forwarder"
@@ -132,7 +132,7 @@ fi
 agent=
 if [ -x /usr/bin/podvm-guest-agent ]; then
   exec 4<>/run/podvm/agent.notify || fail "notify FIFO for the guest agent"
-  setsid /usr/bin/podvm-guest-agent --notify /run/podvm/agent.notify < /dev/null > /dev/console 2>&1 3<&- 4<&- &
+  /usr/bin/podvm-guest-agent --notify /run/podvm/agent.notify < /dev/null > /dev/console 2>&1 3<&- 4<&- &
   agent=$!
   step "guest agent started"
 fi
@@ -155,8 +155,23 @@ if [ -n "$aslr_restore" ]; then
 fi
 step ready
 echo "PODVM_READY"
-# A write to a virtio port blocks until the host end is open, so it runs in the background.
-[ -e "$side" ] && ( printf '{"type":"status","step":"ready","uptime":"%s"}\n' "$up" > "$side" ) &
+# The local provider waits for this line on the side channel, the virtio-serial port named podvm.side, so it goes
+# first, found with builtins only. A write to a virtio port blocks until the host end is open: in the background.
+side=
+for port in /sys/class/virtio-ports/*; do
+  [ -r "$port/name" ] && read -r name < "$port/name" && [ "$name" = podvm.side ] && side=/dev/${port##*/}
+done
+[ -n "$side" ] && ( printf '{"type":"status","step":"ready","uptime":"%s"}\n' "$up" > "$side" ) &
+
+# What the host's first calls do not need, in the order the rest needs it: the default route and lo (the attester's
+# key broker and its 127.0.0.1:8006), devpts and /dev/shm (containers), the virtio-serial port names (the attester's
+# side channel, /dev/virtio-ports/podvm.side; no udev here).
+{ ip route add default via 10.0.2.2 && ip link set lo up; } || step "FAILED after ready: default route via 10.0.2.2 or lo up"
+mount -a -T /etc/podvm/fstab.dev || step "FAILED after ready: devpts and /dev/shm (/etc/podvm/fstab.dev)"
+for port in /sys/class/virtio-ports/*; do
+  [ -r "$port/name" ] && read -r name < "$port/name" && ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"
+done
+[ -n "$side" ] && step "after ready: side channel $side (/dev/virtio-ports/podvm.side)" || step "after ready: no side channel"
 
 # After ready, what nothing before ready needs. First the attester and KBS client: evidence for this VM's TEE, the
 # RCAR handshake, and the confidential-data-hub endpoint (127.0.0.1:8006) through which containers ask for secrets.
@@ -164,7 +179,7 @@ echo "PODVM_READY"
 # (at nice 19, sessions 7-8) it got no CPU before ready on the one emulated vCPU anyway: only the shell, renice and
 # setsid it took to launch it were left in front of ready.
 if [ -x /usr/bin/podvm-attester ]; then
-  setsid /usr/bin/podvm-attester < /dev/null > /dev/console 2>&1 &
+  /usr/bin/podvm-attester < /dev/null > /dev/console 2>&1 &
 fi
 modules /etc/podvm/modules.late || step "modprobe -a (the modules in /etc/podvm/modules.late) failed (after ready)"
 if [ -e /dev/input/event0 ] && [ -x /etc/acpi/PWRF/00000080 ]; then
