@@ -13,7 +13,13 @@ namespace PodVm.AgentProtocolForwarder;
 public static class ForwarderProgram
 {
     /// <summary>Runs the forwarder, or the config processor when argv[0] or the first argument asks for it.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="args">The command line.</param>
+    /// <param name="beforeListening">
+    /// Called once the user data is processed (when the forwarder processes it) and before the forwarder loads its TLS
+    /// material and listens: the multi-call guest binary starts the guest agent in this process there
+    /// (<c>podvm-forwarder -with-agent</c>), since the agent reads what the config processor wrote.
+    /// </param>
+    public static async Task<int> RunAsync(string[] args, Action? beforeListening = null)
     {
         var argv0 = Path.GetFileName(Environment.GetCommandLineArgs()[0]);
         if (argv0.Contains("config-processor", StringComparison.Ordinal) || (args.Length > 0 && args[0] == "process-user-data"))
@@ -45,6 +51,7 @@ public static class ForwarderProgram
                 notifier?.Notify(StartupNotifier.Configured);
             }
 
+            beforeListening?.Invoke();
             return await ForwardAsync(options, notifier).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }

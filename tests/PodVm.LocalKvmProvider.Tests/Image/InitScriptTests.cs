@@ -29,6 +29,21 @@ public sealed class InitScriptTests
 
     private static readonly int Ready = Commands.IndexOf("step ready", StringComparison.Ordinal);
 
+    private const string ForwarderStart = "/usr/bin/podvm-forwarder ${agent_inside:+-with-agent} -process-user-data-first";
+
+    [Fact]
+    public void Init_MultiCallBinary_ForwarderStartsTheAgentInItsProcessAndEachReportsOnItsOwnFifo()
+    {
+        // GuestMultiCall: "podvm-forwarder -with-agent FORWARDER-ARGS -- AGENT-ARGS".
+        Assert.Contains("[ -e /usr/bin/podvm-guest ] && agent_inside=1", Commands, StringComparison.Ordinal);
+        Assert.Contains(ForwarderStart, Commands, StringComparison.Ordinal);
+        Assert.Contains("-notify /run/podvm/forwarder.notify ${agent_inside:+-- --notify /run/podvm/agent.notify}", Commands, StringComparison.Ordinal);
+        Assert.Contains("[ -n \"$agent_inside\" ] && agent=$forwarder", Commands, StringComparison.Ordinal);
+        Assert.Contains("await_state 4 READY=1 podvm-guest-agent \"$agent\"", Commands, StringComparison.Ordinal);
+        // The agent's FIFO is open before the forwarder (which writes to it) starts.
+        Assert.True(Commands.IndexOf("exec 4<>/run/podvm/agent.notify", StringComparison.Ordinal) < Commands.IndexOf(ForwarderStart, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("ip route add default via 10.0.2.2")]
     [InlineData("ip link set lo up")]
@@ -54,7 +69,7 @@ public sealed class InitScriptTests
         Assert.Contains("ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up", beforeReady, StringComparison.Ordinal);
         Assert.DoesNotContain("ip ", beforeReady, StringComparison.Ordinal);
         Assert.DoesNotContain("setsid", Commands, StringComparison.Ordinal);
-        Assert.Contains("  /usr/bin/podvm-forwarder -process-user-data-first", beforeReady, StringComparison.Ordinal);
+        Assert.Contains("  " + ForwarderStart, beforeReady, StringComparison.Ordinal);
         Assert.Contains("  /usr/bin/podvm-guest-agent --notify", beforeReady, StringComparison.Ordinal);
     }
 
@@ -64,7 +79,7 @@ public sealed class InitScriptTests
         var umask = Commands.IndexOf("umask 077\nmkdir -p /run/podvm /run/peerpod", StringComparison.Ordinal);
 
         Assert.True(umask > 0);
-        Assert.True(umask < Commands.IndexOf("/usr/bin/podvm-forwarder -process-user-data-first", StringComparison.Ordinal));
+        Assert.True(umask < Commands.IndexOf(ForwarderStart, StringComparison.Ordinal));
         Assert.True(umask < Commands.IndexOf("cat \"$userdata\" > /run/peerpod/userdata", StringComparison.Ordinal));
     }
 }

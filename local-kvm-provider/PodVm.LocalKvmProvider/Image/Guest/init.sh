@@ -115,23 +115,28 @@ await_state() {
 # The programs run as plain background jobs, without setsid (an exec of busybox each): /init, PID 1, has no controlling
 # terminal, so neither have they, and at shutdown busybox init signals every process whatever its session.
 mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/agent.notify || fail "notify FIFOs in /run/podvm"
+# With the multi-call guest binary the forwarder starts the guest agent in its own process once the user data is
+# processed (-with-agent FORWARDER-ARGS -- AGENT-ARGS): a .NET process start fewer before ready. Each reports on its own
+# FIFO all the same.
+agent_inside=
+[ -x /usr/bin/podvm-forwarder ] && [ -x /usr/bin/podvm-guest-agent ] && [ -e /usr/bin/podvm-guest ] && agent_inside=1
+[ -x /usr/bin/podvm-guest-agent ] && { exec 4<>/run/podvm/agent.notify || fail "notify FIFO for the guest agent"; }
 forwarder=
+agent=
 if [ -x /usr/bin/podvm-forwarder ]; then
   exec 3<>/run/podvm/forwarder.notify || fail "notify FIFO for the forwarder"
-  /usr/bin/podvm-forwarder -process-user-data-first ${forwarder_userdata:+-user-data "$forwarder_userdata"} -notify /run/podvm/forwarder.notify < /dev/null > /dev/console 2>&1 3<&- &
+  /usr/bin/podvm-forwarder ${agent_inside:+-with-agent} -process-user-data-first ${forwarder_userdata:+-user-data "$forwarder_userdata"} -notify /run/podvm/forwarder.notify ${agent_inside:+-- --notify /run/podvm/agent.notify} < /dev/null > /dev/console 2>&1 3<&- 4<&- &
   forwarder=$!
-  step "forwarder started (it processes the user data first)"
+  step "forwarder started (it processes the user data first${agent_inside:+, then starts the guest agent})"
   await_state 3 CONFIGURED=1 podvm-forwarder "$forwarder"
   step "config processed (by the forwarder)"
+  [ -n "$agent_inside" ] && agent=$forwarder
 elif [ -x /usr/bin/podvm-config-processor ]; then
   /usr/bin/podvm-config-processor || fail "podvm-config-processor (see the lines above)"
   step "config processor"
 fi
 
-
-agent=
-if [ -x /usr/bin/podvm-guest-agent ]; then
-  exec 4<>/run/podvm/agent.notify || fail "notify FIFO for the guest agent"
+if [ -x /usr/bin/podvm-guest-agent ] && [ -z "$agent" ]; then
   /usr/bin/podvm-guest-agent --notify /run/podvm/agent.notify < /dev/null > /dev/console 2>&1 3<&- 4<&- &
   agent=$!
   step "guest agent started"
