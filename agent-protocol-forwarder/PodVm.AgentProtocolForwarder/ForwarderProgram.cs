@@ -63,7 +63,8 @@ public static class ForwarderProgram
         TlsMaterial? tls = null;
         try
         {
-            var config = File.Exists(options.ConfigPath) ? ForwarderConfig.FromJson(await File.ReadAllBytesAsync(options.ConfigPath).ConfigureAwait(false)) : null;
+            // Synchronous, like every read before ready (see UserDataSource.FetchAsync).
+            var config = File.Exists(options.ConfigPath) ? ForwarderConfig.FromJson(File.ReadAllBytes(options.ConfigPath)) : null;
             if (config?.TlsMinVersion is { Length: > 0 } min && min is not ("1.3" or "VersionTLS13" or "TLS13"))
             {
                 await Console.Error.WriteLineAsync($"podvm-forwarder: tls-min-version '{min}' is not supported; this forwarder speaks TLS 1.3 only").ConfigureAwait(false);
@@ -105,8 +106,7 @@ public static class ForwarderProgram
         try
         {
             var options = ConfigProcessorOptions.Parse(args);
-            using var cts = new CancellationTokenSource(options.Timeout + TimeSpan.FromSeconds(10));
-            var userData = await new UserDataSource(options).FetchAsync(cts.Token).ConfigureAwait(false);
+            var userData = await new UserDataSource(options).FetchAsync(CancellationToken.None).ConfigureAwait(false);
             var result = new ConfigProcessor(options).Process(userData);
 
             // Straight to standard output, not through System.Console (see GuestConsoleSink.ForStandardOutput).

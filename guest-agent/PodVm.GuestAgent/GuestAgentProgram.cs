@@ -45,7 +45,8 @@ public static class GuestAgentProgram
         {
             try
             {
-                policy.Set(PolicyEngine.Parse(await File.ReadAllTextAsync(options.PolicyFile).ConfigureAwait(false)));
+                // Synchronous: an asynchronous read before ready starts the thread pool's threads (see UserDataSource).
+                policy.Set(PolicyEngine.Parse(File.ReadAllText(options.PolicyFile)));
                 AgentLog.PolicySetAtStart(loggerFactory, options.PolicyFile);
             }
             catch (PolicyException ex)

@@ -10,15 +10,25 @@ namespace PodVm.AgentProtocolForwarder.ConfigProcessing;
 /// </summary>
 internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessageHandler? handler = null)
 {
+    /// <summary>
+    /// The user data. The local file is read synchronously, with no timer: in the pod VM this runs before ready, where
+    /// an asynchronous read would start the thread pool's threads and a timeout the timer thread, for a read of a few
+    /// KiB from QEMU's fw_cfg. The metadata services are bounded by <see cref="ConfigProcessorOptions.Timeout"/> plus
+    /// 10 s overall.
+    /// </summary>
     public async Task<byte[]> FetchAsync(CancellationToken cancellationToken)
     {
         var source = options.Source == "auto" ? Detect() : options.Source;
-        return source switch
+        if (source == "local")
         {
-            "local" => await ReadLocalAsync(cancellationToken).ConfigureAwait(false),
-            "aws" => await RetryAsync(FetchAwsAsync, cancellationToken).ConfigureAwait(false),
-            _ => await RetryAsync(FetchAzureAsync, cancellationToken).ConfigureAwait(false),
-        };
+            return ReadLocal();
+        }
+
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        overall.CancelAfter(options.Timeout + TimeSpan.FromSeconds(10));
+        return source == "aws"
+            ? await RetryAsync(FetchAwsAsync, overall.Token).ConfigureAwait(false)
+            : await RetryAsync(FetchAzureAsync, overall.Token).ConfigureAwait(false);
     }
 
     private string Detect()
@@ -43,7 +53,7 @@ internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessage
             $"no user data: {options.LocalPath} does not exist and the cloud is neither AWS nor Azure (DMI: '{vendor.Trim()}')");
     }
 
-    private async Task<byte[]> ReadLocalAsync(CancellationToken cancellationToken)
+    private byte[] ReadLocal()
     {
         if (!File.Exists(options.LocalPath))
         {
@@ -56,7 +66,7 @@ internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessage
             throw new UserDataException(UserDataErrorReason.TooLarge, $"{options.LocalPath} is {length} bytes; the limit is {options.Limits.MaxDocumentBytes}");
         }
 
-        return await File.ReadAllBytesAsync(options.LocalPath, cancellationToken).ConfigureAwait(false);
+        return File.ReadAllBytes(options.LocalPath);
     }
 
     private async Task<byte[]> FetchAwsAsync(HttpClient http, CancellationToken cancellationToken)

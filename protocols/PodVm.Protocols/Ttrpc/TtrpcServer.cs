@@ -206,7 +206,9 @@ public sealed class TtrpcServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener, TtrpcEndpoint endpoint)
     {
-        await Task.Yield();
+        // No Task.Yield first: the loop runs on the caller's thread only until the first accept, which waits (the
+        // socket was bound a moment ago), and from then on on the pool. Yielding would queue a work item and so start
+        // the thread pool's threads at the guest agent's start, before the pod VM is ready, for nothing.
         while (!IsStopping)
         {
             Socket accepted;
