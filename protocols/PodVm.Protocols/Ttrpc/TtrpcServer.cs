@@ -134,10 +134,13 @@ public sealed class TtrpcServer : IAsyncDisposable
             return;
         }
 
-        if (_logger.IsEnabled(LogLevel.Information))
+        // A server that only serves connections handed to it (the forwarder's, one per accepted TLS connection) has
+        // no endpoint to name, and its owner logs the connection's end: "ttrpc server on (null)" said nothing.
+        if (_listeners.Count > 0 && _logger.IsEnabled(LogLevel.Information))
         {
-            TtrpcLog.Stopping(_logger, _listeners.Count > 0 ? _listeners[0].Endpoint : null, CallsInFlight);
+            TtrpcLog.Stopping(_logger, _listeners[0].Endpoint, CallsInFlight);
         }
+
         List<(Socket Socket, Task AcceptLoop, TtrpcEndpoint Endpoint)> listeners;
         lock (_listeners)
         {

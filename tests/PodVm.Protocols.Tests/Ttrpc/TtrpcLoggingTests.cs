@@ -36,6 +36,29 @@ public sealed class TtrpcLoggingTests
         }
     }
 
+    [Fact]
+    public async Task StopAsync_ListeningServerNamesItsEndpoint_ServerOfHandedOverConnectionsSaysNothing()
+    {
+        var loggers = new RecordingLoggerFactory();
+        var socketPath = Path.Combine(Path.GetTempPath(), $"ttrpc-log-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await using var listening = new TtrpcServer(new TtrpcServerOptions(), loggers);
+            await listening.StartAsync(TtrpcEndpoint.Unix(socketPath), TestContext.Current.CancellationToken);
+            await using var handedOver = new TtrpcServer(new TtrpcServerOptions(), loggers);
+
+            await listening.StopAsync(TestContext.Current.CancellationToken);
+            await handedOver.StopAsync(TestContext.Current.CancellationToken);
+
+            var stopping = Assert.Single(loggers.Lines, l => l.Message.Contains("stopping", StringComparison.Ordinal));
+            Assert.Equal($"ttrpc server on unix://{socketPath} stopping; waiting for 0 call(s) in flight", stopping.Message);
+        }
+        finally
+        {
+            File.Delete(socketPath);
+        }
+    }
+
     private sealed class RecordingLoggerFactory : ILoggerFactory
     {
         public ConcurrentQueue<(string Category, string Message)> Lines { get; } = new();
