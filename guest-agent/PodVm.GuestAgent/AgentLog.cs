@@ -15,12 +15,15 @@ internal static partial class AgentLog
         console.WriteLine(LogLevel.Warning, Category, 4000, "NO AGENT POLICY IS SET: every agent call from the host is allowed. Set one through initdata (policy.json) or SetPolicy.");
 
     public static void PolicySetAtStart(GuestConsoleLoggerFactory console, string source) =>
-        console.WriteLine(LogLevel.Information, Category, 4001, $"Agent policy in force (from {source})");
+        console.WriteLine(LogLevel.Information, Category, 4001, PolicySetMessage.Replace("{Source}", source, StringComparison.Ordinal));
 
     public static void ListeningAtStart(GuestConsoleLoggerFactory console, string endpoint, string cgroupVersion) =>
         console.WriteLine(LogLevel.Information, Category, 4007, $"Guest agent listening on {endpoint} (cgroup {cgroupVersion})");
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Agent policy in force (from {Source})")]
+    /// <summary>Event 4001's text, for <see cref="PolicySet"/> and, with its one placeholder filled in, <see cref="PolicySetAtStart"/>.</summary>
+    internal const string PolicySetMessage = "Agent policy in force (from {Source})";
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = PolicySetMessage)]
     public static partial void PolicySet(ILogger logger, string source);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Denied {Method}: {Reason}")]
