@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build: NativeAOT for the in-guest programs
-  clang zlib1g-dev
+  # build: NativeAOT for the in-guest programs (OpenSSL linked in statically: cmake builds .NET's interop for it)
+  clang zlib1g-dev cmake libssl-dev
   # local pod VMs: QEMU, image building, containers in the guest, vTPM
   qemu-system-x86 qemu-utils cpio kmod busybox-static crun swtpm swtpm-tools tpm2-tools xz-utils zstd lz4
   # interop peers and baselines: Go ttrpc, containerd, socat, Python RCAR client

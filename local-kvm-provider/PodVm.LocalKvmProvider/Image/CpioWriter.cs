@@ -16,6 +16,7 @@ internal sealed class CpioWriter
     private const int TypeRegular = 0x8000;
     private const int TypeSymlink = 0xA000;
     private const int TypeCharDevice = 0x2000;
+    private const int TypeFifo = 0x1000;
 
     private readonly Stream _output;
     private uint _nextInode = 1;
@@ -53,6 +54,9 @@ internal sealed class CpioWriter
 
     public void WriteCharDevice(string path, int permissions, int major, int minor) =>
         WriteHeader(path, TypeCharDevice | (permissions & 0xFFF), nlink: 1, fileSize: 0, major, minor);
+
+    public void WriteFifo(string path, int permissions) =>
+        WriteHeader(path, TypeFifo | (permissions & 0xFFF), nlink: 1, fileSize: 0, 0, 0);
 
     /// <summary>Writes the end-of-archive entry. Nothing may be written after it.</summary>
     public void WriteTrailer()

@@ -24,6 +24,9 @@ internal sealed partial class GuestProgramPublisher
         "-p:InvariantGlobalization=true", "-p:Deterministic=true", "-p:ContinuousIntegrationBuild=true",
     ];
 
+    /// <summary>The Debian package with OpenSSL's static libraries (libssl.a, libcrypto.a) and headers.</summary>
+    public const string StaticOpenSslPackage = "libssl-dev";
+
     private static readonly string[] SharedBuildFiles = ["Directory.Build.props", "Directory.Packages.props", "global.json", ".editorconfig"];
     private readonly string _repositoryRoot;
     private readonly string _cache;
@@ -68,7 +71,8 @@ internal sealed partial class GuestProgramPublisher
     {
         var assemblyName = AssemblyName(project);
         var links = Links(project);
-        var digest = SourceDigest(project);
+        var staticOpenSsl = LinksOpenSslStatically(project) ? await StaticOpenSslVersionAsync(project, cancellationToken) : null;
+        var digest = SourceDigest(project, staticOpenSsl);
         var output = Path.Combine(_cache, $"{Path.GetFileNameWithoutExtension(project)}-{digest[..16]}");
         var executable = Path.Combine(output, assemblyName);
         var relativeProject = Path.GetRelativePath(_repositoryRoot, project);
@@ -79,6 +83,12 @@ internal sealed partial class GuestProgramPublisher
         if (!File.Exists(Path.Combine(output, ".complete")))
         {
             HostTool.Clang.Locate();
+            if (staticOpenSsl is not null)
+            {
+                // The NativeAOT targets build .NET's OpenSSL interop from source with cmake to link it statically.
+                HostTool.Cmake.Locate();
+            }
+
             _progress($"publishing {relativeProject} NativeAOT (cached afterwards)");
             var staging = output + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
             if (Directory.Exists(staging))
@@ -118,7 +128,30 @@ internal sealed partial class GuestProgramPublisher
             _progress($"{relativeProject}: published binary is up to date");
         }
 
-        return new GuestProgram(relativeProject, "/usr/bin/" + GuestName(assemblyName, project), digest, executable, links.Select(l => "/usr/bin/" + l).ToList());
+        return new GuestProgram(relativeProject, "/usr/bin/" + GuestName(assemblyName, project), digest, executable, links.Select(l => "/usr/bin/" + l).ToList())
+        {
+            StaticOpenSsl = staticOpenSsl,
+        };
+    }
+
+    /// <summary>
+    /// True when the project links OpenSSL into its executable (<c>&lt;StaticOpenSslLinking&gt;true&lt;/StaticOpenSslLinking&gt;</c>):
+    /// the image then needs no libssl/libcrypto, and the program's OpenSSL is the host's libssl-dev at publish time.
+    /// </summary>
+    internal static bool LinksOpenSslStatically(string project) => StaticOpenSslElement().IsMatch(File.ReadAllText(project));
+
+    /// <summary>
+    /// The libssl-dev version a statically linked program gets its OpenSSL from. It is part of the publish cache key, so
+    /// an OpenSSL update on the host (a security fix) publishes the program again instead of reusing the old binary.
+    /// </summary>
+    private static async Task<string> StaticOpenSslVersionAsync(string project, CancellationToken cancellationToken)
+    {
+        var version = await HostTool.PackageVersionAsync(StaticOpenSslPackage, cancellationToken);
+        return version != HostTool.NotInstalled
+            ? version
+            : throw new ImageBuildException(
+                ImageBuildErrorReason.MissingPackage,
+                $"{Path.GetFileName(project)} links OpenSSL statically, which needs OpenSSL's static libraries and headers (Debian package {StaticOpenSslPackage}); {HostTool.InstallHint} {StaticOpenSslPackage}.");
     }
 
     /// <summary>
@@ -179,8 +212,11 @@ internal sealed partial class GuestProgramPublisher
         return links;
     }
 
-    /// <summary>SHA-256 over every source file of the project and its project references, and the shared build files.</summary>
-    private string SourceDigest(string project)
+    /// <summary>
+    /// SHA-256 over every source file of the project and its project references, the shared build files, and for a
+    /// statically linked OpenSSL the libssl-dev version.
+    /// </summary>
+    private string SourceDigest(string project, string? staticOpenSsl)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>([Path.GetFullPath(project)]);
@@ -220,6 +256,11 @@ internal sealed partial class GuestProgramPublisher
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join(' ', PublishArguments) + "\n" + Environment.Version + "\n"));
+        if (staticOpenSsl is not null)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{StaticOpenSslPackage} {staticOpenSsl}\n"));
+        }
+
         foreach (var file in files)
         {
             hash.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(_repositoryRoot, file) + "\n"));
@@ -234,6 +275,9 @@ internal sealed partial class GuestProgramPublisher
 
     [GeneratedRegex(@"<PodVmGuestProgram>\s*true\s*</PodVmGuestProgram>", RegexOptions.IgnoreCase)]
     private static partial Regex GuestProgramMarker();
+
+    [GeneratedRegex(@"<StaticOpenSslLinking>\s*true\s*</StaticOpenSslLinking>", RegexOptions.IgnoreCase)]
+    private static partial Regex StaticOpenSslElement();
 
     [GeneratedRegex(@"<AssemblyName>([^<]+)</AssemblyName>")]
     private static partial Regex AssemblyNameElement();

@@ -6,4 +6,5 @@ internal enum InitramfsEntryKind
     File,
     Symlink,
     CharDevice,
+    Fifo,
 }

@@ -48,6 +48,10 @@ internal sealed class InitramfsTree
             DeviceMinor = minor,
         });
 
+    /// <summary>A named pipe: the kernel makes it with mknod as it unpacks the archive, so /init need not.</summary>
+    public void AddFifo(string path, int permissions) =>
+        Add(new InitramfsEntry(Normalize(path), InitramfsEntryKind.Fifo, permissions));
+
     /// <summary>Writes the archive, uncompressed, in newc format.</summary>
     public void WriteCpio(Stream output)
     {
@@ -64,6 +68,9 @@ internal sealed class InitramfsTree
                     break;
                 case InitramfsEntryKind.CharDevice:
                     writer.WriteCharDevice(entry.Path, entry.Permissions, entry.DeviceMajor, entry.DeviceMinor);
+                    break;
+                case InitramfsEntryKind.Fifo:
+                    writer.WriteFifo(entry.Path, entry.Permissions);
                     break;
                 default:
                     if (entry.Content is { } content)

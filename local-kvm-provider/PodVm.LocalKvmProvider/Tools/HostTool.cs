@@ -11,6 +11,9 @@ internal sealed record HostTool(string Name, string Package)
 {
     public const string InstallHint = "run scripts/install-prerequisites.sh (as root) or apt-get install";
 
+    /// <summary>What <see cref="PackageVersionAsync"/> answers for a package dpkg does not know as installed.</summary>
+    public const string NotInstalled = "not installed as a package";
+
     public static readonly HostTool AptGet = new("apt-get", "apt");
     public static readonly HostTool AptCache = new("apt-cache", "apt");
     public static readonly HostTool Dpkg = new("dpkg", "dpkg");
@@ -24,6 +27,7 @@ internal sealed record HostTool(string Name, string Package)
     public static readonly HostTool Crun = new("crun", "crun");
     public static readonly HostTool Dotnet = new("dotnet", "the .NET 10 SDK");
     public static readonly HostTool Clang = new("clang", "clang");
+    public static readonly HostTool Cmake = new("cmake", "cmake");
     public static readonly HostTool Qemu = new("qemu-system-x86_64", "qemu-system-x86");
 
     /// <summary>The tool's full path, or an <see cref="ImageBuildException"/> that names the package.</summary>
@@ -42,6 +46,13 @@ internal sealed record HostTool(string Name, string Package)
         throw new ImageBuildException(
             ImageBuildErrorReason.MissingTool,
             $"'{Name}' is not installed (Debian package {Package}); {InstallHint} {Package}.");
+    }
+
+    /// <summary>The installed version of a Debian package, or "not installed as a package".</summary>
+    public static async Task<string> PackageVersionAsync(string package, CancellationToken cancellationToken)
+    {
+        var result = await DpkgQuery.RunAsync(["-W", "-f=${Version}", package], cancellationToken, throwOnFailure: false);
+        return result.ExitCode == 0 && result.StandardOutput.Length > 0 ? result.StandardOutput.Trim() : NotInstalled;
     }
 
     public bool IsInstalled()

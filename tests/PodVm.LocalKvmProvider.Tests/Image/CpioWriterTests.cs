@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PodVm.LocalKvmProvider.Image;
 
 namespace PodVm.LocalKvmProvider.Tests.Image;
@@ -40,6 +41,55 @@ public sealed class CpioWriterTests
         Assert.Equal("/bin/busybox"u8.ToArray(), entries[1].Data);
         Assert.Equal(0x2180u, entries[2].Mode);
         Assert.Equal((5u, 1u), (entries[2].RdevMajor, entries[2].RdevMinor));
+    }
+
+    [Fact]
+    public void WriteFifo_GnuCpioExtractsANamedPipeWithItsMode()
+    {
+        if (!File.Exists("/usr/bin/cpio"))
+        {
+            Assert.Skip("GNU cpio is not installed (scripts/install-prerequisites.sh installs it)");
+        }
+
+        using var stream = new MemoryStream();
+        var writer = new CpioWriter(stream);
+        writer.WriteDirectory("run", 0x1C0);
+        writer.WriteFifo("run/ready.notify", 0x180);
+        writer.WriteTrailer();
+        var dir = Directory.CreateTempSubdirectory("podvm-cpio-");
+        try
+        {
+            var cpio = new ProcessStartInfo("/usr/bin/cpio", ["-i", "--make-directories", "--no-absolute-filenames", "--quiet"])
+            {
+                WorkingDirectory = dir.FullName,
+                RedirectStandardInput = true,
+                RedirectStandardError = true,
+            };
+            using (var process = Process.Start(cpio)!)
+            {
+                process.StandardInput.BaseStream.Write(stream.ToArray());
+                process.StandardInput.Close();
+                Assert.True(process.WaitForExit(30_000), "cpio did not finish in 30 s");
+                Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
+            }
+
+            var fifo = Path.Combine(dir.FullName, "run/ready.notify");
+            Assert.Equal(0x1180u, CpioReader.Read(stream.ToArray())[1].Mode);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fifo));
+            Assert.Equal("fifo", Stat(fifo));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static string Stat(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%F", path]) { RedirectStandardOutput = true })!;
+        var type = stat.StandardOutput.ReadToEnd().Trim();
+        Assert.True(stat.WaitForExit(10_000), "stat did not finish in 10 s");
+        return type;
     }
 
     [Theory]

@@ -108,5 +108,26 @@ public sealed class GuestProgramPublisherTests
         var project = Assert.Single(found);
         Assert.Equal("guest-agent/PodVm.GuestMultiCall/PodVm.GuestMultiCall.csproj", Path.GetRelativePath(root, project));
         Assert.Equal(["podvm-attester", "podvm-config-processor", "podvm-forwarder", "podvm-guest-agent"], GuestProgramPublisher.Links(project));
+        // OpenSSL is linked in, so the image carries no libssl/libcrypto and records the libssl-dev version instead.
+        Assert.True(GuestProgramPublisher.LinksOpenSslStatically(project));
+    }
+
+    [Theory]
+    [InlineData("<StaticOpenSslLinking>true</StaticOpenSslLinking>", true)]
+    [InlineData("<StaticOpenSslLinking> True </StaticOpenSslLinking>", true)]
+    [InlineData("<StaticOpenSslLinking>false</StaticOpenSslLinking>", false)]
+    [InlineData("", false)]
+    public void LinksOpenSslStatically_ReadsTheProjectsProperty(string property, bool expected)
+    {
+        var project = Path.Combine(Directory.CreateTempSubdirectory("podvm-publisher-").FullName, "P.csproj");
+        try
+        {
+            File.WriteAllText(project, $"<Project><PropertyGroup><OutputType>Exe</OutputType>{property}</PropertyGroup></Project>");
+            Assert.Equal(expected, GuestProgramPublisher.LinksOpenSslStatically(project));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(project)!, recursive: true);
+        }
     }
 }

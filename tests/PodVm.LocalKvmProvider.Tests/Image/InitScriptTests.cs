@@ -74,12 +74,32 @@ public sealed class InitScriptTests
     }
 
     [Fact]
-    public void Init_RunPeerpod_MadeRootOnlyBeforeTheUserDataIsProcessed()
+    public void Init_RunDirectoriesAndFifos_ComeWithTheImage_CheckedWithBuiltinsBeforeFirstUse()
     {
-        var umask = Commands.IndexOf("umask 077\nmkdir -p /run/podvm /run/peerpod", StringComparison.Ordinal);
+        var beforeReady = Commands[..Ready];
+        var check = Commands.IndexOf("[ -p /run/podvm/forwarder.notify ] && [ -p /run/podvm/agent.notify ] && [ -d /run/peerpod ]", StringComparison.Ordinal);
 
-        Assert.True(umask > 0);
-        Assert.True(umask < Commands.IndexOf(ForwarderStart, StringComparison.Ordinal));
-        Assert.True(umask < Commands.IndexOf("cat \"$userdata\" > /run/peerpod/userdata", StringComparison.Ordinal));
+        Assert.DoesNotContain("mkfifo", Commands, StringComparison.Ordinal);
+        Assert.DoesNotContain("mkdir", beforeReady, StringComparison.Ordinal);
+        Assert.True(check > 0);
+        Assert.True(check < Commands.IndexOf("exec 4<>/run/podvm/agent.notify", StringComparison.Ordinal));
+        Assert.True(check < Commands.IndexOf("exec 3<>/run/podvm/forwarder.notify", StringComparison.Ordinal));
+        Assert.True(check < Commands.IndexOf("cat \"$userdata\" > /run/peerpod/userdata", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Image_RunPodvmAndRunPeerpod_RootOnly_WithTheNotifyFifos_AndNoTmpfsOverRun()
+    {
+        var tree = new InitramfsTree();
+        ImageBuilder.AddRunDirectories(tree);
+        var entries = tree.Entries.ToDictionary(e => e.Path);
+        var fstab = Encoding.UTF8.GetString(GuestFiles.Read(GuestFiles.FstabEarly));
+
+        Assert.Equal((InitramfsEntryKind.Directory, 0x1C0), (entries["run/podvm"].Kind, entries["run/podvm"].Permissions));
+        Assert.Equal((InitramfsEntryKind.Directory, 0x1C0), (entries["run/peerpod"].Kind, entries["run/peerpod"].Permissions));
+        Assert.Equal((InitramfsEntryKind.Fifo, 0x180), (entries["run/podvm/forwarder.notify"].Kind, entries["run/podvm/forwarder.notify"].Permissions));
+        Assert.Equal((InitramfsEntryKind.Fifo, 0x180), (entries["run/podvm/agent.notify"].Kind, entries["run/podvm/agent.notify"].Permissions));
+        // A tmpfs mounted over /run would hide them.
+        Assert.DoesNotContain(fstab.Split('\n'), l => !l.StartsWith('#') && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "/run");
     }
 }

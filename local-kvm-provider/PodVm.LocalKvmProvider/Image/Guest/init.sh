@@ -35,12 +35,12 @@ case " $clocks " in
   *" kvm-clock "*) aslr_restore= ;;
   *) echo 0 > /proc/sys/kernel/randomize_va_space && aslr_restore=$aslr && step "address-space randomisation off until ready (no KVM: QEMU TCG)" ;;
 esac
-# Root-only directories (umask 077): the notify FIFOs, the port names, and /run/peerpod, where the pod VM
-# configuration (its secrets among it) is written. /dev/pts and /dev/shm are mount points for after ready.
-umask 077
-mkdir -p /run/podvm /run/peerpod /dev/virtio-ports /dev/pts /dev/shm || fail "mkdir (/run/podvm, /run/peerpod, /dev)"
-umask 022
-step directories
+# /run is part of the initramfs (no tmpfs is mounted over it), and the image carries what is needed there before
+# ready: /run/podvm (0700) with the notify FIFOs (0600), and /run/peerpod (0700), where the pod VM configuration (its
+# secrets among it) is written. So no mkdir or mkfifo before ready; checked with builtins only (a missing FIFO would
+# otherwise become a regular file at the first `exec 3<>`).
+[ -p /run/podvm/forwarder.notify ] && [ -p /run/podvm/agent.notify ] && [ -d /run/peerpod ] ||
+  fail "the image has no /run/podvm/forwarder.notify, /run/podvm/agent.notify or /run/peerpod (rebuild it with podvm image build)"
 
 # /etc/podvm/modules: what boot needs, dependencies first; /etc/podvm/modules.late is loaded after ready. The image
 # carries a modules.dep for exactly these modules, so one modprobe loads them all in dependency order.
@@ -114,7 +114,6 @@ await_state() {
 
 # The programs run as plain background jobs, without setsid (an exec of busybox each): /init, PID 1, has no controlling
 # terminal, so neither have they, and at shutdown busybox init signals every process whatever its session.
-mkfifo -m 0600 /run/podvm/forwarder.notify /run/podvm/agent.notify || fail "notify FIFOs in /run/podvm"
 # With the multi-call guest binary the forwarder starts the guest agent in its own process once the user data is
 # processed (-with-agent FORWARDER-ARGS -- AGENT-ARGS): a .NET process start fewer before ready. Each reports on its own
 # FIFO all the same.
@@ -170,8 +169,11 @@ done
 
 # What the host's first calls do not need, in the order the rest needs it: the default route and lo (the attester's
 # key broker and its 127.0.0.1:8006), devpts and /dev/shm (containers), the virtio-serial port names (the attester's
-# side channel, /dev/virtio-ports/podvm.side; no udev here).
+# side channel, /dev/virtio-ports/podvm.side, root-only; no udev here).
 { ip route add default via 10.0.2.2 && ip link set lo up; } || step "FAILED after ready: default route via 10.0.2.2 or lo up"
+umask 077
+mkdir -p /dev/virtio-ports /dev/pts /dev/shm || step "FAILED after ready: mkdir /dev/virtio-ports /dev/pts /dev/shm"
+umask 022
 mount -a -T /etc/podvm/fstab.dev || step "FAILED after ready: devpts and /dev/shm (/etc/podvm/fstab.dev)"
 for port in /sys/class/virtio-ports/*; do
   [ -r "$port/name" ] && read -r name < "$port/name" && ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"
