@@ -115,6 +115,55 @@ public sealed class ConfigProcessorTests : IDisposable
         Assert.Equal(UserDataErrorReason.Unavailable, ex.Reason);
     }
 
+    [Fact]
+    public async Task FetchAsync_LocalFileThatReportsSizeZero_ReadToItsEnd()
+    {
+        // QEMU's fw_cfg files in sysfs report 0 bytes; a named pipe does too, and gives its content only as it is read.
+        var content = Encoding.UTF8.GetBytes("#cloud-config\n" + new string('x', 40_000));
+        var fifo = MakeFifo();
+        var writer = WriteAndCloseAsync(fifo, content);
+        var source = new UserDataSource(new ConfigProcessorOptions { Source = "local", LocalPath = fifo });
+
+        Assert.Equal(content, await Task.Run(() => source.FetchAsync(CancellationToken.None)).DefaultTimeout());
+        await writer.DefaultTimeout();
+    }
+
+    [Fact]
+    public async Task FetchAsync_LocalFileThatReportsSizeZero_RefusedOnceOverTheLimit()
+    {
+        var fifo = MakeFifo();
+        var writer = WriteAndCloseAsync(fifo, new byte[100_000]);
+        var limits = new UserDataLimits { MaxDocumentBytes = 4096 };
+        var source = new UserDataSource(new ConfigProcessorOptions { Source = "local", LocalPath = fifo, Limits = limits });
+
+        var ex = await Assert.ThrowsAsync<UserDataException>(() => Task.Run(() => source.FetchAsync(CancellationToken.None))).DefaultTimeout();
+
+        Assert.Equal(UserDataErrorReason.TooLarge, ex.Reason);
+        Assert.Contains("8192 bytes", ex.Message, StringComparison.Ordinal);
+        await writer.DefaultTimeout();
+    }
+
+    private string MakeFifo()
+    {
+        var path = Path.Combine(_root, "userdata.fifo");
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", ["-m", "0600", path]);
+        Assert.True(mkfifo.WaitForExit(10_000) && mkfifo.ExitCode == 0, "mkfifo failed");
+        return path;
+    }
+
+    /// <summary>Writes to the pipe once a reader opens it; a reader that stops early (EPIPE) ends the write.</summary>
+    private static Task WriteAndCloseAsync(string fifo, byte[] content) => Task.Run(() =>
+    {
+        try
+        {
+            using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            stream.Write(content);
+        }
+        catch (IOException)
+        {
+        }
+    });
+
     private sealed class FakeHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

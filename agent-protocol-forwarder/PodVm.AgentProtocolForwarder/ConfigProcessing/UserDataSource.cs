@@ -53,20 +53,35 @@ internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessage
             $"no user data: {options.LocalPath} does not exist and the cloud is neither AWS nor Azure (DMI: '{vendor.Trim()}')");
     }
 
+    /// <summary>
+    /// The local file, read to its end and refused as soon as it passes the limit. The size on record says nothing:
+    /// QEMU's fw_cfg files in sysfs report 0 bytes (their content comes through the device as it is read), so a
+    /// check of the size before reading let any amount through to <see cref="CloudConfig.Parse"/>.
+    /// </summary>
     private byte[] ReadLocal()
     {
-        if (!File.Exists(options.LocalPath))
+        FileStream file;
+        try
         {
-            throw new UserDataException(UserDataErrorReason.Unavailable, $"no user data at {options.LocalPath}");
+            file = new FileStream(options.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UserDataException(UserDataErrorReason.Unavailable, $"no user data at {options.LocalPath}", e);
         }
 
-        var length = new FileInfo(options.LocalPath).Length;
-        if (length > options.Limits.MaxDocumentBytes * 2L)
+        using (file)
         {
-            throw new UserDataException(UserDataErrorReason.TooLarge, $"{options.LocalPath} is {length} bytes; the limit is {options.Limits.MaxDocumentBytes}");
-        }
+            using var content = new MemoryStream();
+            var buffer = new byte[16384];
+            int n;
+            while ((n = file.Read(buffer)) > 0)
+            {
+                AppendLimited(content, buffer.AsSpan(0, n), options.LocalPath);
+            }
 
-        return File.ReadAllBytes(options.LocalPath);
+            return content.ToArray();
+        }
     }
 
     private async Task<byte[]> FetchAwsAsync(HttpClient http, CancellationToken cancellationToken)
@@ -113,7 +128,7 @@ internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessage
 
     private async Task<byte[]> ReadLimitedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var max = options.Limits.MaxDocumentBytes * 2;
+        var max = options.Limits.MaxDocumentBytes * 2L;
         if (response.Content.Headers.ContentLength is long l && l > max)
         {
             throw new UserDataException(UserDataErrorReason.TooLarge, $"user data is {l} bytes; the limit is {options.Limits.MaxDocumentBytes}");
@@ -122,21 +137,31 @@ internal sealed class UserDataSource(ConfigProcessorOptions options, HttpMessage
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var ms = new MemoryStream();
+            using var content = new MemoryStream();
             var buffer = new byte[16384];
             int n;
             while ((n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                if (ms.Length + n > max)
-                {
-                    throw new UserDataException(UserDataErrorReason.TooLarge, $"user data is larger than {max} bytes");
-                }
-
-                ms.Write(buffer, 0, n);
+                AppendLimited(content, buffer.AsSpan(0, n), "user data");
             }
 
-            return ms.ToArray();
+            return content.ToArray();
         }
+    }
+
+    /// <summary>
+    /// Appends what was read, or refuses the user data once it passes twice the document limit (the cloud-config may
+    /// be base64 or gzip; <see cref="CloudConfig.Parse"/> enforces the limit itself on the decoded document).
+    /// </summary>
+    private void AppendLimited(MemoryStream content, ReadOnlySpan<byte> read, string what)
+    {
+        var max = options.Limits.MaxDocumentBytes * 2L;
+        if (content.Length + read.Length > max)
+        {
+            throw new UserDataException(UserDataErrorReason.TooLarge, $"{what} is larger than {max} bytes (the limit is {options.Limits.MaxDocumentBytes} bytes)");
+        }
+
+        content.Write(read);
     }
 
     private async Task<byte[]> RetryAsync(Func<HttpClient, CancellationToken, Task<byte[]>> fetch, CancellationToken cancellationToken)
