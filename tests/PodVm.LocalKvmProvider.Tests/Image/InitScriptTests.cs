@@ -48,6 +48,7 @@ public sealed class InitScriptTests
     [InlineData("ip route add default via 10.0.2.2")]
     [InlineData("ip link set lo up")]
     [InlineData("mount -a -T /etc/podvm/fstab.dev")]
+    [InlineData("mkdir -p /dev/virtio-ports /dev/pts /dev/shm")]
     [InlineData("ln -sf")]
     [InlineData("/usr/bin/podvm-attester <")]
     public void Init_WhatTheHostsFirstCallsDoNotNeed_RunsAfterTheReadyLineOnTheSideChannel(string command)
