@@ -196,6 +196,13 @@ public sealed class LocalKvmProvider : ICloudProvider, IAsyncDisposable
                     continue; // Being created by another process right now.
                 }
 
+                if (state is null && _time.GetUtcNow() - Directory.GetLastWriteTimeUtc(directory.Path) < QemuLauncher.StartupDeadline * 2)
+                {
+                    // Another process has made the directory (and written the user data) but not its state file yet;
+                    // one left like that by a crash is cleaned once it is older than that.
+                    continue;
+                }
+
                 if (state is not null && HostProcess.IsAlive(state.Pid, state.ProcessStartTime))
                 {
                     var runtime = new VmRuntime(directory, state, QemuProcess.Adopted(state.Pid, state.ProcessStartTime), _logger)

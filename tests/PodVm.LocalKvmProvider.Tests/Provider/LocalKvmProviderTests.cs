@@ -130,6 +130,22 @@ public sealed class LocalKvmProviderTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ListInstancesAsync_DirectoryWithoutStateYet_LeftToItsCreator_CleanedOnceStale()
+    {
+        // Another process creating a VM makes the directory and writes the user data before the state file.
+        var directory = new VmStateStore(Path.Combine(_root, "vms")).DirectoryFor("vm-creating");
+        Directory.CreateDirectory(directory.Path);
+        File.WriteAllText(directory.UserDataFile, "secret user data");
+
+        await _provider.ListInstancesAsync(new Dictionary<string, string>(), CancellationToken.None).DefaultTimeout();
+        Assert.True(File.Exists(directory.UserDataFile));
+
+        Directory.SetLastWriteTimeUtc(directory.Path, DateTime.UtcNow.AddHours(-1));
+        await _provider.ListInstancesAsync(new Dictionary<string, string>(), CancellationToken.None).DefaultTimeout();
+        Assert.False(Directory.Exists(directory.Path));
+    }
+
+    [Fact]
     public async Task DeleteInstanceAsync_Unknown_ReturnsFalse()
     {
         Assert.False(await _provider.DeleteInstanceAsync("vm-nothing", CancellationToken.None).DefaultTimeout());
