@@ -245,7 +245,6 @@ public sealed class ImageBuilder
 
         tree.AddDirectory("proc");
         tree.AddDirectory("dev");
-        AddRunDirectories(tree);
         tree.AddCharDevice("dev/console", 0x180, 5, 1);
         tree.AddFile("init", GuestFiles.Read(GuestFiles.BareInit), Executable);
         await using var file = File.Create(path);

@@ -103,4 +103,30 @@ public sealed class InitScriptTests
         // A tmpfs mounted over /run would hide them.
         Assert.DoesNotContain(fstab.Split('\n'), l => !l.StartsWith('#') && l.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "/run");
     }
+
+    [Fact]
+    public async Task BareInitrd_OnlyWhatTheTrivialInitNeeds_NoRunDirectories()
+    {
+        if (!File.Exists("/bin/busybox") && !File.Exists("/usr/bin/busybox"))
+        {
+            Assert.Skip("busybox is not installed (Debian package busybox-static; run scripts/install-prerequisites.sh)");
+        }
+
+        var path = Path.Combine(Directory.CreateTempSubdirectory("podvm-bare-").FullName, "bare.img");
+        try
+        {
+            await ImageBuilder.WriteBareInitrdAsync(path, CancellationToken.None);
+            using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+            using var cpio = new MemoryStream();
+            await gzip.CopyToAsync(cpio);
+
+            var names = CpioReader.Read(cpio.ToArray()).Select(e => e.Name).Where(n => n != "TRAILER!!!").Order(StringComparer.Ordinal);
+
+            Assert.Equal(["bin", "bin/busybox", "bin/echo", "bin/mount", "bin/sh", "dev", "dev/console", "init", "proc", "sbin", "sbin/reboot"], names);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
 }
